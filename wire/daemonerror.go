@@ -1,0 +1,53 @@
+package wire
+
+import (
+	"github.com/fxamacker/cbor/v2"
+)
+
+// DaemonError is a non-null error field of an event. The v0.0.47 daemon
+// encodes a Go error as an empty map (its text is lost); later releases
+// send text. Any non-null value means the operation failed: a nil
+// *DaemonError is success.
+type DaemonError struct {
+	// Text is the daemon's message, empty when the daemon did not send one.
+	Text string
+}
+
+func (e *DaemonError) Error() string {
+	if e.Text == "" {
+		return "daemon reported an error (no detail sent)"
+	}
+	return "daemon: " + e.Text
+}
+
+// UnmarshalCBOR accepts any non-null value: text is kept, anything else
+// (the v0.0.47 empty map included) is an error without detail.
+func (e *DaemonError) UnmarshalCBOR(b []byte) error {
+	e.Text = ""
+	if len(b) > 0 && b[0]&0xe0 == majorText {
+		var s string
+		if err := decMode.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		e.Text = s
+		return nil
+	}
+	// Any other well-formed value: the caller's decoder has already
+	// checked well-formedness of the whole item.
+	return nil
+}
+
+// errText is what the daemon of the given generation writes for err:
+// v0.0.47 an empty map whatever the text, later ones the text.
+func appendDaemonError(dst []byte, g Generation, e *DaemonError) []byte {
+	switch {
+	case e == nil:
+		return append(dst, cborNull)
+	case g == Generation47:
+		return appendHead(dst, majorMap, 0)
+	default:
+		return appendText(dst, e.Text)
+	}
+}
+
+var _ cbor.Unmarshaler = (*DaemonError)(nil)
