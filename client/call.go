@@ -1,0 +1,83 @@
+package client
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// callKind says how a call reacts to a lost connection.
+type callKind uint8
+
+const (
+	kindSURB     callKind = iota // Send: its SURB dies with the daemon's state
+	kindReliable                 // SendReliable: re-sent after reconnecting
+	kindNoReply                  // SendNoReply: done once written
+	kindQuery                    // DocumentForEpoch
+	kindControl                  // thin close: written, never answered
+)
+
+// Frame states. A call's frame is queued for the writer, then either
+// written or abandoned (its caller gave up first, or its connection
+// died): whoever moves it out of queued owns what happens next.
+const (
+	stateIdle uint32 = iota
+	stateQueued
+	stateWriting
+	stateWritten
+	stateAbandoned
+)
+
+// resultKind says what a result tells its call.
+type resultKind uint8
+
+const (
+	resultFinal   resultKind = iota // the call is over: reply or err
+	resultSent                      // a sent event came (for client-side ARQ)
+	resultWritten                   // the frame is on the socket
+	resultResend                    // the frame never reached a live daemon: send again
+)
+
+// result is what the reader (or the connection's end) hands a call.
+type result struct {
+	kind    resultKind
+	reply   Reply
+	payload []byte // document query replies
+	err     error
+}
+
+// call is one pending request: its future and its frame. The reader finds
+// it by ID in the futures map; the caller waits on done. done is buffered
+// so that the reader never blocks handing a result over: a result that
+// does not fit is one nobody waits for any more.
+type call struct {
+	kind       callKind
+	notifySent bool // deliver sent events too (client-side ARQ)
+	state      atomic.Uint32
+	frame      []byte
+	done       chan result
+
+	// Set by the reader under the call's shard lock.
+	sentAt time.Time
+	eta    time.Duration
+}
+
+const callResults = 4 // room in done: a final result and stragglers
+
+func newCall(kind callKind) *call {
+	return &call{kind: kind, done: make(chan result, callResults)}
+}
+
+// deliver hands r to the call without blocking.
+func (c *call) deliver(r result) bool {
+	select {
+	case c.done <- r:
+		return true
+	default:
+		return false
+	}
+}
+
+// abandon takes the frame back from the writer if it is still queued.
+func (c *call) abandon() bool {
+	return c.state.CompareAndSwap(stateQueued, stateAbandoned)
+}

@@ -1,0 +1,158 @@
+package client
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/katzenthin/katzenthin/pki"
+	"github.com/katzenthin/katzenthin/service"
+	"github.com/katzenthin/katzenthin/wire"
+)
+
+// Client is a connection to the Katzenpost client daemon. Its methods are
+// safe for concurrent use by any number of goroutines: calls share one
+// socket, one reader that resolves every call's future by ID, and one
+// writer that batches their frames.
+type Client struct {
+	o     options
+	log   *slog.Logger
+	debug bool // log traffic (never payloads)
+
+	// token is this client's session token, chosen once and reused on
+	// every reconnect so that a v0.0.99 daemon can resume the session.
+	token wire.Token
+
+	fut  futures
+	subs subscribers
+
+	doc    atomic.Pointer[pki.Document]
+	info   atomic.Pointer[DaemonInfo]
+	online atomic.Bool // the daemon's mixnet link, from its status events
+	conn   atomic.Pointer[connState]
+	closed atomic.Bool
+
+	reconnects atomic.Uint64
+
+	runCtx    context.Context
+	cancelRun context.CancelFunc
+	loopDone  chan struct{} // closed when the supervisor has exited
+	closeOnce sync.Once
+}
+
+// connState is the client's view of its connection, replaced as a whole.
+type connState struct {
+	sess *session      // nil while disconnected
+	up   chan struct{} // closed when sess is set (waiters then reload)
+	err  error         // set when the client will never connect again
+}
+
+// Dial connects to the daemon, performs the handshake within ctx and the
+// handshake timeouts, and returns a ready client: Document is set and
+// calls may be made. It starts one reader and one writer goroutine for the
+// connection and a supervisor that reconnects after a loss (see
+// WithReconnect); Close stops them all.
+//
+// Dial refuses a Unix-socket daemon that runs as a uid other than ours or
+// root, with a *PeerError (see WithDaemonUIDs).
+func Dial(ctx context.Context, opts ...Option) (*Client, error) {
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if err := o.err(); err != nil {
+		return nil, err
+	}
+	c := &Client{o: o, log: o.logger, token: wire.NewToken(), loopDone: make(chan struct{})}
+	c.debug = c.log.Enabled(ctx, slog.LevelDebug)
+	c.conn.Store(&connState{up: make(chan struct{})})
+	s, err := c.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.runCtx, c.cancelRun = context.WithCancel(context.Background())
+	c.setSession(s)
+	go c.run(s)
+	return c, nil
+}
+
+// Document returns the newest PKI document the daemon sent. It is never
+// nil after Dial. Documents are immutable: share them freely.
+func (c *Client) Document() *pki.Document { return c.doc.Load() }
+
+// Services returns every service offering capability in the current
+// document, or an error wrapping service.ErrNotFound.
+func (c *Client) Services(capability string) ([]service.Descriptor, error) {
+	ds := service.Find(c.Document(), capability)
+	if len(ds) == 0 {
+		_, err := service.Pick(c.Document(), capability)
+		return nil, err
+	}
+	return ds, nil
+}
+
+// Service returns a random one of the services offering capability (the
+// choice uses crypto-quality randomness), or an error wrapping
+// service.ErrNotFound.
+func (c *Client) Service(capability string) (service.Descriptor, error) {
+	return service.Pick(c.Document(), capability)
+}
+
+// Connected reports whether the daemon is reachable and says it is
+// connected to the mixnet: false while the socket is down or the latest
+// status event says is_connected false.
+func (c *Client) Connected() bool {
+	return c.online.Load() && c.conn.Load().sess != nil
+}
+
+// Daemon describes the daemon of the current (or latest) connection.
+func (c *Client) Daemon() DaemonInfo { return *c.info.Load() }
+
+// Subscribe returns a channel that receives every event: the daemon's,
+// those that resolved calls included, and the client's own connection
+// events. The channel holds WithSubscriberBuffer events; a subscriber
+// that falls behind never slows the client: events that do not fit are
+// dropped for it and counted, and an *EventsDropped with the count comes
+// before the next event that fits. cancel ends the subscription and
+// closes the channel; Close closes every subscription's channel.
+func (c *Client) Subscribe() (events <-chan Event, cancel func()) {
+	return c.subs.add(c.o.subscriberBuffer)
+}
+
+// Stats are counters for monitoring.
+type Stats struct {
+	Pending       int    // calls waiting for a reply
+	LateReplies   uint64 // replies and events for IDs no call waits for (cancelled, timed out, duplicates)
+	DroppedEvents uint64 // events subscribers lost because their channel was full
+	Reconnects    uint64 // successful reconnections
+}
+
+// Stats returns the client's counters.
+func (c *Client) Stats() Stats {
+	return Stats{
+		Pending:       c.fut.len(),
+		LateReplies:   c.fut.late.Load(),
+		DroppedEvents: c.subs.dropped.Load(),
+		Reconnects:    c.reconnects.Load(),
+	}
+}
+
+// Close says goodbye to the daemon (thin close), ends every pending call
+// with ErrClosed, closes the socket and waits for the client's goroutines.
+// It is safe to call more than once and concurrently with calls; calls
+// made after it return ErrClosed.
+func (c *Client) Close() error {
+	c.closeOnce.Do(func() {
+		c.closed.Store(true)
+		c.failAll(ErrClosed)
+		if s := c.conn.Load().sess; s != nil {
+			c.sayGoodbye(s)
+		}
+		c.cancelRun()
+		c.wakeWaiters()
+	})
+	<-c.loopDone
+	c.subs.closeAll()
+	return nil
+}

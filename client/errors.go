@@ -1,0 +1,123 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/katzenthin/katzenthin/wire"
+)
+
+var (
+	// ErrClosed: Close was called. Pending and new calls end with it.
+	ErrClosed = errors.New("client: closed")
+	// ErrConnectionLost: the daemon socket broke (EOF, read error, protocol
+	// error, shutdown event). Pending Send calls end with it, wrapping the
+	// cause; with reconnection off, so does every later call.
+	ErrConnectionLost = errors.New("client: connection to the daemon lost")
+	// ErrOffline: the daemon's latest status event says it is not
+	// connected to the mixnet; sends fail at once.
+	ErrOffline = errors.New("client: daemon is not connected to the mixnet")
+	// ErrRetransmissionsExhausted: a reliable send gave up after its
+	// retransmissions without a reply.
+	ErrRetransmissionsExhausted = errors.New("client: retransmissions exhausted")
+	// ErrSendFailed: the daemon reported that it could not send.
+	ErrSendFailed = errors.New("client: daemon failed to send")
+	// ErrInvalidRequest: the request was refused before sending (bad
+	// destination, queue or payload size), or the daemon refused it.
+	// The error wraps the reason.
+	ErrInvalidRequest = errors.New("client: invalid request")
+	// ErrProtocol: the daemon broke the protocol (a frame over the limit,
+	// an undecodable frame, a handshake out of order).
+	ErrProtocol = errors.New("client: daemon protocol error")
+	// ErrHandshakeTimeout: the daemon accepted the connection but did not
+	// complete the handshake in time (a v0.0.47 daemon without a PKI
+	// document accepts and then says nothing).
+	ErrHandshakeTimeout = errors.New("client: daemon did not complete the handshake in time")
+	// ErrUnsupported: the daemon's generation cannot do what was asked.
+	ErrUnsupported = errors.New("client: not supported by this daemon")
+	// ErrUntrustedDaemon: the daemon's peer credentials failed the check
+	// (see WithDaemonUIDs and WithPeerCheck). Dial returns a *PeerError.
+	ErrUntrustedDaemon = errors.New("client: untrusted daemon")
+	// ErrServiceUnavailable: the daemon reported the service or document
+	// as unavailable (v0.0.99 error code 10).
+	ErrServiceUnavailable = errors.New("client: unavailable")
+)
+
+// DaemonError is a failure the daemon reported for one call: a sent event
+// with an error, a reply with an error, or (v0.0.99) a non-zero error
+// code. errors.Is matches the sentinel it maps to (ErrSendFailed,
+// ErrRetransmissionsExhausted, ErrInvalidRequest, ErrConnectionLost,
+// ErrServiceUnavailable).
+type DaemonError struct {
+	Code wire.ErrorCode // v0.0.99 error code, 0 when the daemon sent none
+	Text string         // the daemon's message, often empty (v0.0.47 sends none)
+	Kind error          // the sentinel this error matches
+}
+
+func (e *DaemonError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Kind.Error())
+	if e.Code != 0 {
+		fmt.Fprintf(&b, " (code %d: %s)", e.Code, e.Code)
+	}
+	if e.Text != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Text)
+	}
+	return b.String()
+}
+
+// Is reports whether target is the sentinel e maps to.
+func (e *DaemonError) Is(target error) bool { return target == e.Kind }
+
+// codeError maps a v0.0.99 error code to a *DaemonError.
+func codeError(code wire.ErrorCode) error {
+	kind := ErrSendFailed
+	switch code {
+	case wire.ErrorCodeInvalidRequest, wire.ErrorCodeInvalidPayload, wire.ErrorCodePayloadTooLarge:
+		kind = ErrInvalidRequest
+	case wire.ErrorCodeMaxRetries:
+		kind = ErrRetransmissionsExhausted
+	case wire.ErrorCodeConnectionLost:
+		kind = ErrConnectionLost
+	case wire.ErrorCodeServiceUnavailable:
+		kind = ErrServiceUnavailable
+	}
+	return &DaemonError{Code: code, Kind: kind}
+}
+
+// PeerError says why Dial refused a daemon after reading its socket's peer
+// credentials. errors.Is(err, ErrUntrustedDaemon) holds.
+type PeerError struct {
+	UID, GID, PID int   // the daemon process's credentials
+	Allowed       []int // the uids the default check allows
+	Err           error // a custom check's error, nil for the default check
+}
+
+func (e *PeerError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("client: daemon (uid %d, pid %d) refused by the peer check: %v", e.UID, e.PID, e.Err)
+	}
+	return fmt.Sprintf("client: daemon runs as uid %d (pid %d), not one of the allowed uids %v; "+
+		"if you trust it, allow it with client.WithDaemonUIDs(%d)", e.UID, e.PID, e.Allowed, e.UID)
+}
+
+// Is matches ErrUntrustedDaemon.
+func (e *PeerError) Is(target error) bool { return target == ErrUntrustedDaemon }
+
+// Unwrap returns a custom check's error.
+func (e *PeerError) Unwrap() error { return e.Err }
+
+// lost wraps a connection-loss cause.
+func lost(cause error) error {
+	if cause == nil || errors.Is(cause, ErrConnectionLost) {
+		return ErrConnectionLost
+	}
+	return fmt.Errorf("%w: %w", ErrConnectionLost, cause)
+}
+
+// invalid wraps a reason as ErrInvalidRequest.
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalidRequest, fmt.Sprintf(format, args...))
+}

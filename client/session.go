@@ -1,0 +1,177 @@
+package client
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"time"
+
+	"github.com/katzenthin/katzenthin/wire"
+)
+
+// readBufferSize is the reader's buffer: several replies per read system
+// call under load.
+const readBufferSize = 64 << 10
+
+// errShutdown ends a connection on the daemon's shutdown event.
+var errShutdown = errors.New("client: daemon shut down")
+
+// session is one connection to the daemon, from its handshake to its end.
+type session struct {
+	conn net.Conn
+	fr   *wire.Reader
+	d    dialect
+	w    *writer
+	info DaemonInfo
+	dead chan struct{} // closed when the connection has ended
+}
+
+// connect dials, checks the peer and performs the handshake.
+func (c *Client) connect(ctx context.Context) (*session, error) {
+	conn, err := c.o.dialer.Dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkPeer(conn); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	s, err := c.handshake(ctx, conn)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// aLongTimeAgo is a deadline in the past: it makes blocked reads return.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// handshake reads the daemon's greeting (PROTOCOL.md 3 and 8) within ctx:
+// the status event, whose shape tells the generation, then the document;
+// on v0.0.99 it then sends the session token and reads until the token
+// reply, routing the events that come first (a resumed session's queued
+// replies) to their calls.
+func (c *Client) handshake(ctx context.Context, conn net.Conn) (*session, error) {
+	// The context bounds the handshake through the socket's deadline; the
+	// calls made on the connection later never touch its deadlines.
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(aLongTimeAgo) })
+	s := &session{
+		conn: conn,
+		fr:   wire.NewReader(bufio.NewReaderSize(conn, readBufferSize), c.o.maxFrame),
+		w:    newWriter(conn),
+		dead: make(chan struct{}),
+	}
+	err := c.greet(s)
+	if !stop() || ctx.Err() != nil {
+		return nil, fmt.Errorf("client: handshake: %w", context.Cause(ctx))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := conn.SetDeadline(time.Time{}); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (c *Client) greet(s *session) error {
+	var resp wire.Response
+	s.conn.SetReadDeadline(time.Now().Add(c.o.firstFrameTimeout))
+	if err := c.readResponse(s, &resp); err != nil {
+		return handshakeErr("first frame", err)
+	}
+	gen := wire.DetectGeneration(&resp)
+	if gen == wire.GenerationUnknown {
+		return fmt.Errorf("%w: the first frame is not a connection status event", ErrProtocol)
+	}
+	s.d = dialectFor(gen)
+	s.info = DaemonInfo{Generation: gen, MaxPayload: DefaultMaxPayload}
+	s.conn.SetReadDeadline(time.Now().Add(c.o.handshakeTimeout))
+	c.handleStatus(s, resp.ConnectionStatus)
+
+	if err := c.readResponse(s, &resp); err != nil {
+		return handshakeErr("document", err)
+	}
+	if resp.NewPKIDocument == nil {
+		return fmt.Errorf("%w: the second frame is not a PKI document event", ErrProtocol)
+	}
+	c.handleDocument(resp.NewPKIDocument)
+
+	if gen == wire.Generation99 {
+		token := wire.Request99{SessionToken: &wire.SessionToken{ClientInstanceToken: &c.token}}
+		if _, err := s.conn.Write(token.AppendFrame(nil)); err != nil {
+			return handshakeErr("session token", err)
+		}
+		for {
+			if err := c.readResponse(s, &resp); err != nil {
+				return handshakeErr("session token reply", err)
+			}
+			if r := resp.SessionTokenReply; r != nil {
+				if r.AppID != nil {
+					s.info.AppID = *r.AppID
+				}
+				s.info.Resumed = r.Resumed
+				break
+			}
+			if err := c.dispatch(s, &resp); err != nil {
+				return err
+			}
+		}
+	}
+	// A v0.0.99 daemon without a document yet sends an empty one: wait,
+	// within the handshake timeout, for the first real one.
+	for c.doc.Load() == nil {
+		if err := c.readResponse(s, &resp); err != nil {
+			return handshakeErr("first PKI document", err)
+		}
+		if err := c.dispatch(s, &resp); err != nil {
+			return err
+		}
+	}
+	c.info.Store(&s.info)
+	return nil
+}
+
+// handshakeErr names what the handshake waited for when err ended it.
+func handshakeErr(waiting string, err error) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("%w (waiting for the %s)", ErrHandshakeTimeout, waiting)
+	}
+	if errors.Is(err, ErrProtocol) {
+		return err
+	}
+	return fmt.Errorf("%w: handshake (waiting for the %s): %w", ErrConnectionLost, waiting, err)
+}
+
+// readResponse reads and decodes one frame.
+func (c *Client) readResponse(s *session, resp *wire.Response) error {
+	body, err := s.fr.ReadFrame()
+	if err != nil {
+		if errors.Is(err, wire.ErrFrameTooLarge) {
+			return fmt.Errorf("%w: %w", ErrProtocol, err)
+		}
+		return err
+	}
+	if err := wire.DecodeResponse(body, resp); err != nil {
+		return fmt.Errorf("%w: %w", ErrProtocol, err)
+	}
+	return nil
+}
+
+// readLoop is the connection's reader: it decodes every frame and
+// dispatches it, until the connection ends.
+func (c *Client) readLoop(s *session) error {
+	var resp wire.Response
+	for {
+		if err := c.readResponse(s, &resp); err != nil {
+			return err
+		}
+		if err := c.dispatch(s, &resp); err != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,98 @@
+package client
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// subscriber is one Subscribe call's channel and its drop count.
+type subscriber struct {
+	ch      chan Event
+	mu      sync.Mutex // orders the drop marker before the next event
+	dropped uint64
+}
+
+// subscribers fans events out without ever blocking the publisher: a
+// subscriber whose channel is full loses the event, and is told how many
+// it lost (EventsDropped) before the next one that fits. Safe for
+// concurrent use.
+type subscribers struct {
+	mu      sync.RWMutex
+	subs    map[*subscriber]struct{}
+	closed  bool
+	count   atomic.Int32  // len(subs), read without the lock on the hot path
+	dropped atomic.Uint64 // events dropped over all subscribers
+}
+
+// add registers a subscriber with a buffer of n events. On a closed set
+// it returns a closed channel.
+func (s *subscribers) add(n int) (<-chan Event, func()) {
+	sub := &subscriber{ch: make(chan Event, n)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		close(sub.ch)
+		return sub.ch, func() {}
+	}
+	if s.subs == nil {
+		s.subs = make(map[*subscriber]struct{})
+	}
+	s.subs[sub] = struct{}{}
+	s.count.Add(1)
+	var once sync.Once
+	return sub.ch, func() {
+		once.Do(func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if _, ok := s.subs[sub]; ok {
+				delete(s.subs, sub)
+				s.count.Add(-1)
+				close(sub.ch)
+			}
+		})
+	}
+}
+
+// active reports whether anyone listens, so that the publisher can skip
+// building events nobody reads.
+func (s *subscribers) active() bool { return s.count.Load() > 0 }
+
+// publish offers ev to every subscriber without blocking.
+func (s *subscribers) publish(ev Event) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for sub := range s.subs {
+		sub.mu.Lock()
+		if sub.dropped > 0 {
+			select {
+			case sub.ch <- &EventsDropped{Count: sub.dropped}:
+				sub.dropped = 0
+			default:
+			}
+		}
+		if sub.dropped > 0 {
+			sub.dropped++
+			s.dropped.Add(1)
+		} else {
+			select {
+			case sub.ch <- ev:
+			default:
+				sub.dropped++
+				s.dropped.Add(1)
+			}
+		}
+		sub.mu.Unlock()
+	}
+}
+
+// closeAll ends every subscription: their channels are closed.
+func (s *subscribers) closeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	for sub := range s.subs {
+		close(sub.ch)
+		delete(s.subs, sub)
+	}
+	s.count.Store(0)
+}

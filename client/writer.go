@@ -1,0 +1,109 @@
+package client
+
+import (
+	"context"
+	"net"
+	"sync"
+)
+
+// maxBatch bounds one write: a batch larger than this is written in
+// several calls rather than held in one growing buffer.
+const maxBatch = 256 << 10
+
+// writer is a connection's single writer. Callers queue calls holding
+// encoded frames; the writer wakes, takes the whole queue, copies every
+// frame still wanted into one buffer and writes it with one call: under
+// load many frames go out in one system call, with no timers. Safe for
+// concurrent use.
+type writer struct {
+	conn net.Conn
+	kick chan struct{} // one slot: "the queue is not empty"
+
+	mu      sync.Mutex
+	queue   []*call
+	stopped bool
+}
+
+func newWriter(conn net.Conn) *writer {
+	return &writer{conn: conn, kick: make(chan struct{}, 1)}
+}
+
+// enqueue queues c for writing. It returns false once the writer has
+// stopped: the frame will never be written on this connection.
+func (w *writer) enqueue(c *call) bool {
+	c.state.Store(stateQueued)
+	w.mu.Lock()
+	if w.stopped {
+		w.mu.Unlock()
+		c.state.Store(stateAbandoned)
+		return false
+	}
+	w.queue = append(w.queue, c)
+	w.mu.Unlock()
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// writeLoop writes queued frames until ctx ends or a write fails.
+func (w *writer) writeLoop(ctx context.Context) error {
+	defer w.stop()
+	var (
+		spare   []*call
+		buf     []byte
+		written []*call
+	)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-w.kick:
+		}
+		w.mu.Lock()
+		batch := w.queue
+		w.queue = spare[:0]
+		w.mu.Unlock()
+
+		buf, written = buf[:0], written[:0]
+		for i, c := range batch {
+			batch[i] = nil
+			if !c.state.CompareAndSwap(stateQueued, stateWriting) {
+				continue // its caller gave up while it waited
+			}
+			buf = append(buf, c.frame...)
+			c.state.Store(stateWritten)
+			if c.kind == kindNoReply || c.kind == kindControl {
+				written = append(written, c)
+			}
+			if len(buf) >= maxBatch {
+				if _, err := w.conn.Write(buf); err != nil {
+					return err
+				}
+				buf = buf[:0]
+			}
+		}
+		spare = batch
+		if len(buf) > 0 {
+			if _, err := w.conn.Write(buf); err != nil {
+				return err
+			}
+		}
+		for _, c := range written {
+			c.deliver(result{kind: resultWritten})
+		}
+		if cap(buf) > maxBatch {
+			buf = nil
+		}
+	}
+}
+
+// stop refuses further frames. Frames still queued stay in stateQueued:
+// the connection's end abandons them and tells their callers to re-send.
+func (w *writer) stop() {
+	w.mu.Lock()
+	w.stopped = true
+	w.queue = nil
+	w.mu.Unlock()
+}
