@@ -1,6 +1,7 @@
 package client
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -65,6 +66,34 @@ const callResults = 4 // room in done: a final result and stragglers
 
 func newCall(kind callKind) *call {
 	return &call{kind: kind, done: make(chan result, callResults)}
+}
+
+// callPool recycles calls, their result channels and frame buffers, so
+// that a Send costs no allocation for them.
+var callPool = sync.Pool{New: func() any { return newCall(kindSURB) }}
+
+// maxPooledFrame keeps calls that carried a large frame out of the pool.
+const maxPooledFrame = 16 << 10
+
+func getCall(kind callKind) *call {
+	cl := callPool.Get().(*call)
+	cl.kind = kind
+	return cl
+}
+
+// release returns cl to the pool. Call it only after cl's final result
+// came from the reader (which took cl out of the futures map before
+// handing the result over) and cl was forgotten: then nothing else holds
+// cl. The writer is done with the frame once its state says written; the
+// atomic load orders its last read of the frame before our reuse.
+func (cl *call) release() {
+	if cl.notifySent || cl.state.Load() != stateWritten || len(cl.done) != 0 || cap(cl.frame) > maxPooledFrame {
+		return
+	}
+	cl.sentAt, cl.eta = time.Time{}, 0
+	cl.state.Store(stateIdle)
+	cl.frame = cl.frame[:0]
+	callPool.Put(cl)
 }
 
 // deliver hands r to the call without blocking.

@@ -9,7 +9,7 @@ import (
 type sendOp struct {
 	kind    callKind // kindSURB, kindReliable (ARQ by the daemon) or kindNoReply
 	id      futureKey
-	dst     *service.Destination
+	dst     service.Destination
 	payload []byte
 }
 
@@ -19,7 +19,7 @@ type sendOp struct {
 type dialect interface {
 	generation() wire.Generation
 	// appendSend appends op's request frame to dst.
-	appendSend(dst []byte, op *sendOp) []byte
+	appendSend(dst []byte, op sendOp) []byte
 	// appendClose appends the thin-close frame.
 	appendClose(dst []byte) []byte
 	// appendQuery appends a document query, or reports false.
@@ -46,7 +46,7 @@ func (dialect47) generation() wire.Generation { return wire.Generation47 }
 func (dialect47) daemonRetransmits() bool     { return true }
 func (dialect47) resumes() bool               { return false }
 
-func (dialect47) appendSend(dst []byte, op *sendOp) []byte {
+func (dialect47) appendSend(dst []byte, op sendOp) []byte {
 	r := wire.Request{
 		DestinationIDHash: op.dst.NodeHash[:],
 		RecipientQueueID:  op.dst.Queue,
@@ -85,7 +85,7 @@ func (dialect99) generation() wire.Generation { return wire.Generation99 }
 func (dialect99) daemonRetransmits() bool     { return false }
 func (dialect99) resumes() bool               { return true }
 
-func (dialect99) appendSend(dst []byte, op *sendOp) []byte {
+func (dialect99) appendSend(dst []byte, op sendOp) []byte {
 	// Every send carries a SURB: without one the v0.0.99 daemon omits the
 	// payload header and the service node drops the packet. A no-reply
 	// send's reply is discarded on arrival.

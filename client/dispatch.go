@@ -8,7 +8,8 @@ import (
 	"github.com/katzenthin/katzenthin/wire"
 )
 
-// dispatch handles one response. It returns an error only when the
+// dispatch handles one response, which may live in the decoder's scratch
+// space: nothing here keeps a pointer into it. It returns an error only when the
 // connection must end: a shutdown event, or a frame with several events.
 // It never blocks: results go to buffered futures, events to subscribers
 // that drop what they cannot hold.
@@ -129,7 +130,8 @@ func (c *Client) handleMessageSent(ev *wire.MessageSentEvent) {
 			out.SURBID = *ev.SURBID
 		}
 		if ev.Err != nil {
-			out.Err = ev.Err
+			// A copy: ev lives in the decoder's scratch space.
+			out.Err = &DaemonError{Text: ev.Err.Text, Kind: ErrSendFailed}
 		}
 		c.subs.publish(out)
 	}

@@ -56,10 +56,15 @@ func (c *Client) roundTrip(ctx context.Context, kind callKind, dst service.Desti
 	if err := c.validate(&dst, payload); err != nil {
 		return Reply{}, err
 	}
-	cl := newCall(kind)
+	cl := getCall(kind)
 	var id futureKey
-	drawn := false
-	defer func() { c.fut.forget(id, cl) }()
+	drawn, reuse := false, false
+	defer func() {
+		c.fut.forget(id, cl)
+		if reuse {
+			cl.release()
+		}
+	}()
 	for {
 		s, err := c.session(ctx)
 		if err != nil {
@@ -74,8 +79,8 @@ func (c *Client) roundTrip(ctx context.Context, kind callKind, dst service.Desti
 			return Reply{}, err
 		}
 		drawn = true
-		op := sendOp{kind: kind, id: id, dst: &dst, payload: payload}
-		cl.frame = s.d.appendSend(cl.frame[:0], &op)
+		op := sendOp{kind: kind, id: id, dst: dst, payload: payload}
+		cl.frame = s.d.appendSend(cl.frame[:0], op)
 		if !s.w.enqueue(cl) {
 			c.fut.forget(id, cl)
 			if err := waitDead(ctx, s); err != nil {
@@ -96,6 +101,9 @@ func (c *Client) roundTrip(ctx context.Context, kind callKind, dst service.Desti
 		if kind == kindReliable {
 			r.reply.MessageID = id
 		}
+		// A successful reply came from the reader, which took the call
+		// out of the map first: nobody else holds it now.
+		reuse = r.err == nil
 		return r.reply, r.err
 	}
 }
@@ -136,8 +144,8 @@ func (c *Client) retransmit(ctx context.Context, dst service.Destination, payloa
 				return Reply{}, err
 			}
 			sent = append(sent, transmission{id, tx})
-			op := sendOp{kind: kindSURB, id: id, dst: &dst, payload: payload}
-			tx.frame = s.d.appendSend(nil, &op)
+			op := sendOp{kind: kindSURB, id: id, dst: dst, payload: payload}
+			tx.frame = s.d.appendSend(nil, op)
 			if !s.w.enqueue(tx) {
 				if err := waitDead(ctx, s); err != nil {
 					return Reply{}, err

@@ -23,6 +23,7 @@ var errShutdown = errors.New("client: daemon shut down")
 type session struct {
 	conn net.Conn
 	fr   *wire.Reader
+	dec  wire.Decoder // the reader's: responses are valid until the next read
 	d    dialect
 	w    *writer
 	info DaemonInfo
@@ -79,12 +80,12 @@ func (c *Client) handshake(ctx context.Context, conn net.Conn) (*session, error)
 }
 
 func (c *Client) greet(s *session) error {
-	var resp wire.Response
 	s.conn.SetReadDeadline(time.Now().Add(c.o.firstFrameTimeout))
-	if err := c.readResponse(s, &resp); err != nil {
+	resp, err := c.readResponse(s)
+	if err != nil {
 		return handshakeErr("first frame", err)
 	}
-	gen := wire.DetectGeneration(&resp)
+	gen := wire.DetectGeneration(resp)
 	if gen == wire.GenerationUnknown {
 		return fmt.Errorf("%w: the first frame is not a connection status event", ErrProtocol)
 	}
@@ -93,7 +94,7 @@ func (c *Client) greet(s *session) error {
 	s.conn.SetReadDeadline(time.Now().Add(c.o.handshakeTimeout))
 	c.handleStatus(s, resp.ConnectionStatus)
 
-	if err := c.readResponse(s, &resp); err != nil {
+	if resp, err = c.readResponse(s); err != nil {
 		return handshakeErr("document", err)
 	}
 	if resp.NewPKIDocument == nil {
@@ -107,7 +108,7 @@ func (c *Client) greet(s *session) error {
 			return handshakeErr("session token", err)
 		}
 		for {
-			if err := c.readResponse(s, &resp); err != nil {
+			if resp, err = c.readResponse(s); err != nil {
 				return handshakeErr("session token reply", err)
 			}
 			if r := resp.SessionTokenReply; r != nil {
@@ -117,7 +118,7 @@ func (c *Client) greet(s *session) error {
 				s.info.Resumed = r.Resumed
 				break
 			}
-			if err := c.dispatch(s, &resp); err != nil {
+			if err := c.dispatch(s, resp); err != nil {
 				return err
 			}
 		}
@@ -125,10 +126,10 @@ func (c *Client) greet(s *session) error {
 	// A v0.0.99 daemon without a document yet sends an empty one: wait,
 	// within the handshake timeout, for the first real one.
 	for c.doc.Load() == nil {
-		if err := c.readResponse(s, &resp); err != nil {
+		if resp, err = c.readResponse(s); err != nil {
 			return handshakeErr("first PKI document", err)
 		}
-		if err := c.dispatch(s, &resp); err != nil {
+		if err := c.dispatch(s, resp); err != nil {
 			return err
 		}
 	}
@@ -147,30 +148,32 @@ func handshakeErr(waiting string, err error) error {
 	return fmt.Errorf("%w: handshake (waiting for the %s): %w", ErrConnectionLost, waiting, err)
 }
 
-// readResponse reads and decodes one frame.
-func (c *Client) readResponse(s *session, resp *wire.Response) error {
+// readResponse reads and decodes one frame. The response is valid until
+// the next call.
+func (c *Client) readResponse(s *session) (*wire.Response, error) {
 	body, err := s.fr.ReadFrame()
 	if err != nil {
 		if errors.Is(err, wire.ErrFrameTooLarge) {
-			return fmt.Errorf("%w: %w", ErrProtocol, err)
+			return nil, fmt.Errorf("%w: %w", ErrProtocol, err)
 		}
-		return err
+		return nil, err
 	}
-	if err := wire.DecodeResponse(body, resp); err != nil {
-		return fmt.Errorf("%w: %w", ErrProtocol, err)
+	resp, err := s.dec.Decode(body)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrProtocol, err)
 	}
-	return nil
+	return resp, nil
 }
 
 // readLoop is the connection's reader: it decodes every frame and
 // dispatches it, until the connection ends.
 func (c *Client) readLoop(s *session) error {
-	var resp wire.Response
 	for {
-		if err := c.readResponse(s, &resp); err != nil {
+		resp, err := c.readResponse(s)
+		if err != nil {
 			return err
 		}
-		if err := c.dispatch(s, &resp); err != nil {
+		if err := c.dispatch(s, resp); err != nil {
 			return err
 		}
 	}
