@@ -1,0 +1,37 @@
+// Package mock is an in-process fake of the Katzenpost client daemon
+// (kpclientd), the httptest of this SDK: a real server on a real socket
+// that speaks the thin-client protocol of PROTOCOL.md exactly, in either
+// generation (kpclientd v0.0.47 or v0.0.99; see WithGeneration), so that
+// what passes against it works against the real daemon.
+//
+// The mock has no mixnet behind it. It serves a generated PKI document
+// (three mixes, a gateway and a service node; see New) and answers sends
+// to the service node's services in-process: "echo" by default, more with
+// WithService. It reproduces the daemon's quirks, the ones a client must
+// cope with: the handshake frames, the v0.0.47 "{}" errors and the
+// misspelt shutdown key, reply payloads zero-padded to the SURB size, ARQ
+// retransmissions and garbage-collection events (on a shortened clock),
+// silent loss (WithLoss), v0.0.99 session resumption and error codes.
+// Requests that would crash the real v0.0.47 daemon close the offending
+// connection and are recorded (Violations), so tests notice them.
+//
+// Tests steer it: SetConnected, PublishDocument, DropConnections,
+// HoldReplies and ReleaseReplies, and wait for it without sleeping with
+// WaitRequests. Stats counts what it saw. The mockd command serves one
+// over a socket for other languages' thin clients.
+//
+// Concurrency: a Daemon and all its methods are safe for concurrent use;
+// Option, Stats and Violation are plain values; service handlers are
+// called from the daemon's goroutines, several at once (see Handler).
+//
+// A short example:
+//
+//	func TestEcho(t *testing.T) {
+//		d := mock.Start(t, mock.WithLatency(5*time.Millisecond))
+//		c, err := client.Dial(ctx, client.WithDialer(d.Dialer()))
+//		...
+//		if v := d.Violations(); len(v) > 0 {
+//			t.Fatalf("the real daemon would have crashed: %v", v)
+//		}
+//	}
+package mock

@@ -1,0 +1,144 @@
+// Command mockd serves the katzenthin mock daemon (package mock) on a
+// socket, so that thin clients in any language can be tested without a
+// mixnet:
+//
+//	go run ./mock/mockd -listen @katzenpost
+//	go run ./mock/mockd -listen /tmp/kp.sock -generation 99 -latency 50ms -service ping
+//	go run ./mock/mockd -listen tcp:127.0.0.1:64331 -loss 0.1
+//
+// It prints the PKI document's summary, logs every request's kind (never
+// a payload) on standard error, and serves until SIGINT or SIGTERM, when
+// it sends every client a shutdown event and exits.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/katzenthin/katzenthin/mock"
+	"github.com/katzenthin/katzenthin/transport"
+	"github.com/katzenthin/katzenthin/wire"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "mockd:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// services collects the repeatable -service flag.
+type services []string
+
+func (s *services) String() string { return strings.Join(*s, ",") }
+
+func (s *services) Set(v string) error {
+	*s = append(*s, v)
+	return nil
+}
+
+// run parses args, serves until ctx ends, then closes the daemon (which
+// sends the shutdown events). Once listening it writes a line starting
+// "mockd: serving" to stdout.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("mockd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", transport.DefaultAddress, `address to listen on: "@name", "/path", "unix:...", "tcp:host:port"`)
+	defaultGeneration := 47
+	if mock.DefaultGeneration == wire.Generation99 {
+		defaultGeneration = 99
+	}
+	generation := fs.Int("generation", defaultGeneration, "protocol generation: 47 (kpclientd v0.0.47) or 99 (v0.0.99)")
+	latency := fs.Duration("latency", 0, "delay before each reply")
+	loss := fs.Float64("loss", 0, "probability that a reply is lost, 0 to 1")
+	maxPayload := fs.Int("max-payload", mock.DefaultMaxPayload, "largest payload a send may carry")
+	replySize := fs.Int("reply-size", mock.DefaultReplySize, "length replies are zero-padded to")
+	offline := fs.Bool("offline", false, "start not connected to the mixnet")
+	grace := fs.Duration("grace", mock.DefaultGracePeriod, "v0.0.99 session resume grace period")
+	quiet := fs.Bool("quiet", false, "log warnings only, not every request")
+	var extra services
+	fs.Var(&extra, "service", "add an echo service under this capability (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+
+	var gen wire.Generation
+	switch *generation {
+	case 47:
+		gen = wire.Generation47
+	case 99:
+		gen = wire.Generation99
+	default:
+		return fmt.Errorf("-generation %d: want 47 or 99", *generation)
+	}
+	level := slog.LevelDebug
+	if *quiet {
+		level = slog.LevelWarn
+	}
+	opts := []mock.Option{
+		mock.WithGeneration(gen),
+		mock.WithLatency(*latency),
+		mock.WithLoss(*loss),
+		mock.WithMaxPayload(*maxPayload),
+		mock.WithReplySize(*replySize),
+		mock.WithGracePeriod(*grace),
+		mock.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))),
+	}
+	if *offline {
+		opts = append(opts, mock.WithOffline())
+	}
+	for _, name := range extra {
+		opts = append(opts, mock.WithService(name, func(p []byte) []byte { return p }))
+	}
+
+	l, err := listener(*listen)
+	if err != nil {
+		return err
+	}
+	d := mock.New(opts...)
+	fmt.Fprint(stdout, d.Document().String())
+	served := make(chan error, 1)
+	go func() { served <- d.Serve(l) }()
+	fmt.Fprintf(stdout, "mockd: serving the kpclientd %s protocol at %s:%s\n", gen, l.Addr().Network(), l.Addr())
+
+	select {
+	case <-ctx.Done():
+		d.Close()
+		return <-served
+	case err := <-served: // a bad option, or the listener failed
+		d.Close()
+		return err
+	}
+}
+
+// listener listens on an address in transport.Parse's form.
+func listener(addr string) (net.Listener, error) {
+	dl, err := transport.Parse(addr)
+	if err != nil {
+		return nil, err
+	}
+	a, ok := dl.(interface {
+		Network() string
+		Address() string
+	})
+	if !ok {
+		return nil, fmt.Errorf("cannot listen on %q", addr)
+	}
+	return net.Listen(a.Network(), a.Address())
+}
