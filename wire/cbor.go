@@ -41,16 +41,6 @@ var decMode = func() cbor.DecMode {
 	return dm
 }()
 
-// encMode writes Go values in struct field order, as the daemon's Go
-// encoder does; used only off the hot path (geometry).
-var encMode = func() cbor.EncMode {
-	em, err := cbor.EncOptions{}.EncMode()
-	if err != nil {
-		panic(err)
-	}
-	return em
-}()
-
 // appendHead appends a CBOR initial byte with its argument in the
 // shortest form.
 func appendHead(dst []byte, major byte, n uint64) []byte {

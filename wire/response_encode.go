@@ -121,22 +121,47 @@ func (s *ConnectionStatusEvent) append99(dst []byte) []byte {
 	dst = appendBool(appendKey(dst, "is_connected"), s.IsConnected)
 	dst = appendDaemonError(appendKey(dst, "err"), Generation99, s.Err)
 	dst = appendID(appendKey(dst, "instance_token"), (*[IDLength]byte)(s.InstanceToken))
-	dst = appendValue(appendKey(dst, "sphinx_geometry"), s.SphinxGeometry, s.SphinxGeometry == nil)
-	return appendValue(appendKey(dst, "pigeonhole_geometry"), s.PigeonholeGeometry, s.PigeonholeGeometry == nil)
+	dst = s.SphinxGeometry.appendBody(appendKey(dst, "sphinx_geometry"))
+	return s.PigeonholeGeometry.appendBody(appendKey(dst, "pigeonhole_geometry"))
 }
 
-// appendValue encodes a rarely sent value (the geometries) with the
-// reflective encoder, in struct order as the daemon's Go encoder does.
-func appendValue(dst []byte, v any, isNil bool) []byte {
-	if isNil {
+// appendBody writes the geometry as the daemon's Go encoder does: a map
+// in struct field order.
+func (g *SphinxGeometry) appendBody(dst []byte) []byte {
+	if g == nil {
 		return append(dst, cborNull)
 	}
-	b, err := encMode.Marshal(v)
-	if err != nil {
-		// The geometry types hold only integers and strings.
+	dst = appendHead(dst, majorMap, 14)
+	for _, f := range [...]struct {
+		k string
+		v int
+	}{
+		{"PacketLength", g.PacketLength}, {"NrHops", g.NrHops}, {"HeaderLength", g.HeaderLength},
+		{"RoutingInfoLength", g.RoutingInfoLength}, {"PerHopRoutingInfoLength", g.PerHopRoutingInfoLength},
+		{"SURBLength", g.SURBLength}, {"SphinxPlaintextHeaderLength", g.SphinxPlaintextHeaderLength},
+		{"PayloadTagLength", g.PayloadTagLength}, {"ForwardPayloadLength", g.ForwardPayloadLength},
+		{"UserForwardPayloadLength", g.UserForwardPayloadLength}, {"NextNodeHopLength", g.NextNodeHopLength},
+		{"SPRPKeyMaterialLength", g.SPRPKeyMaterialLength},
+	} {
+		dst = appendInt(appendKey(dst, f.k), int64(f.v))
+	}
+	dst = appendText(appendKey(dst, "NIKEName"), g.NIKEName)
+	return appendText(appendKey(dst, "KEMName"), g.KEMName)
+}
+
+// appendBody writes the geometry as the daemon's Go encoder does.
+func (g *PigeonholeGeometry) appendBody(dst []byte) []byte {
+	if g == nil {
 		return append(dst, cborNull)
 	}
-	return append(dst, b...)
+	dst = appendHead(dst, majorMap, 7)
+	dst = appendInt(appendKey(dst, "MaxPlaintextPayloadLength"), int64(g.MaxPlaintextPayloadLength))
+	dst = appendInt(appendKey(dst, "CourierQueryReadLength"), int64(g.CourierQueryReadLength))
+	dst = appendInt(appendKey(dst, "CourierQueryWriteLength"), int64(g.CourierQueryWriteLength))
+	dst = appendInt(appendKey(dst, "CourierQueryReplyReadLength"), int64(g.CourierQueryReplyReadLength))
+	dst = appendInt(appendKey(dst, "CourierQueryReplyWriteLength"), int64(g.CourierQueryReplyWriteLength))
+	dst = appendText(appendKey(dst, "NIKEName"), g.NIKEName)
+	return appendText(appendKey(dst, "SignatureSchemeName"), g.SignatureSchemeName)
 }
 
 func (d *NewPKIDocumentEvent) appendBody(dst []byte) []byte {
