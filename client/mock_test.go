@@ -400,5 +400,3 @@ func TestReconnectOffFailsFast(t *testing.T) {
 		t.Fatalf("Send = %v", err)
 	}
 }
-
-
