@@ -123,7 +123,7 @@ func (c *Client) Subscribe() (events <-chan Event, cancel func()) {
 // Stats are counters for monitoring.
 type Stats struct {
 	Pending       int    // calls waiting for a reply
-	LateReplies   uint64 // replies and events for IDs no call waits for (cancelled, timed out, duplicates)
+	LateReplies   uint64 // replies and events for IDs no call waits for (cancelled, timed out, duplicates, and on v0.0.99 the discarded replies of SendNoReply)
 	DroppedEvents uint64 // events subscribers lost because their channel was full
 	Reconnects    uint64 // successful reconnections
 }
