@@ -1,5 +1,12 @@
 package client_test
 
-import "github.com/katzenthin/katzenthin/transport"
+import (
+	"runtime"
+
+	"github.com/katzenthin/katzenthin/transport"
+)
 
 func unixDialer(addr string) transport.Dialer { return transport.Unix(addr) }
+
+// runtimeGosched yields while a test polls a counter it cannot wait on.
+func runtimeGosched() { runtime.Gosched() }

@@ -273,12 +273,16 @@ func (c *Client) session(ctx context.Context) (*session, error) {
 	}
 }
 
+// newID draws a random request ID from crypto/rand; a variable so that
+// tests can force collisions.
+var newID = func() futureKey { return futureKey(wire.NewSURBID()) }
+
 // register files cl under a fresh random ID (fresh) or under *id. A
 // random ID that is taken is drawn again, so IDs never collide.
 func (c *Client) register(cl *call, id *futureKey, fresh bool) error {
 	for {
 		if fresh {
-			*id = futureKey(wire.NewSURBID())
+			*id = newID()
 		}
 		if c.fut.add(*id, cl) {
 			break

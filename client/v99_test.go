@@ -374,3 +374,19 @@ func TestSendReliable99(t *testing.T) {
 		t.Fatalf("%d transmissions, want 1 + 3 retransmissions", n)
 	}
 }
+
+// TestSlowFirstFrame: a v0.0.99 daemon without a document holds a new
+// connection for up to 30 s before its first frame. The first frame has
+// its own, longer, timeout; the rest of the handshake the short one.
+func TestSlowFirstFrame(t *testing.T) {
+	f := startFake(t, func(c *fakeConn) {
+		<-time.After(100 * time.Millisecond) // the daemon's delay is the stimulus here
+		if c.greet99(t, nil, false) {
+			c.echoLoop99(t, nil)
+		}
+	})
+	c := f.mustDial(t, client.WithHandshakeTimeout(50*time.Millisecond), client.WithFirstFrameTimeout(10*time.Second))
+	if c.Daemon().Generation != wire.Generation99 {
+		t.Fatal(c.Daemon())
+	}
+}
