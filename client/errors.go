@@ -55,6 +55,7 @@ type DaemonError struct {
 	Kind error          // the sentinel this error matches
 }
 
+// Error describes the failure: the sentinel, the code and the text.
 func (e *DaemonError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Kind.Error())
@@ -95,6 +96,7 @@ type PeerError struct {
 	Err           error // a custom check's error, nil for the default check
 }
 
+// Error names the daemon's uid and pid and how to allow it.
 func (e *PeerError) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("client: daemon (uid %d, pid %d) refused by the peer check: %v", e.UID, e.PID, e.Err)

@@ -13,6 +13,7 @@ type DaemonError struct {
 	Text string
 }
 
+// Error returns the daemon's text, or says that it sent none.
 func (e *DaemonError) Error() string {
 	if e.Text == "" {
 		return "daemon reported an error (no detail sent)"

@@ -25,6 +25,7 @@ type FrameTooLargeError struct {
 	Limit uint64 // the reader's limit
 }
 
+// Error gives the announced size and the limit.
 func (e *FrameTooLargeError) Error() string {
 	return fmt.Sprintf("wire: frame of %d bytes is over the %d-byte limit", e.Size, e.Limit)
 }
@@ -39,6 +40,7 @@ type DecodeError struct {
 	Err     error  // the underlying decoder error
 }
 
+// Error names the message and the decoder's complaint.
 func (e *DecodeError) Error() string {
 	return fmt.Sprintf("wire: malformed %s: %v", e.Message, e.Err)
 }

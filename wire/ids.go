@@ -45,10 +45,17 @@ func randomID() (id [IDLength]byte) {
 	return id
 }
 
-func (id SURBID) String() string    { return hex.EncodeToString(id[:]) }
+// String returns the ID in hex.
+func (id SURBID) String() string { return hex.EncodeToString(id[:]) }
+
+// String returns the ID in hex.
 func (id MessageID) String() string { return hex.EncodeToString(id[:]) }
-func (id QueryID) String() string   { return hex.EncodeToString(id[:]) }
-func (id Token) String() string     { return hex.EncodeToString(id[:]) }
+
+// String returns the ID in hex.
+func (id QueryID) String() string { return hex.EncodeToString(id[:]) }
+
+// String returns the token in hex.
+func (id Token) String() string { return hex.EncodeToString(id[:]) }
 
 // UnmarshalCBOR accepts exactly a 16-byte byte string.
 func (id *SURBID) UnmarshalCBOR(b []byte) error { return decodeID((*[IDLength]byte)(id), b) }
