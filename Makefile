@@ -10,7 +10,7 @@ all: lint test
 
 ## demo: ping the echo service of the bundled mock daemon five times.
 demo:
-	$(GO) run ./examples/echo -mock -count 5
+	$(GO) run ./examples/echo -mock -count 5 -interval 200ms
 
 ## test: every test, with the race detector (what CI runs).
 test:

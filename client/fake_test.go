@@ -199,7 +199,7 @@ func pad(p []byte) []byte {
 // captured returns a frame body captured from a real daemon.
 func captured(t testing.TB, gen, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "testdata", "daemon-v0.0."+gen, name+".cbor"))
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "daemon-v0.0."+gen, name+".cbor"))
 	if err != nil {
 		t.Fatal(err)
 	}

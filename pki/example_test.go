@@ -28,7 +28,7 @@ func payloadOf(file string) []byte {
 }
 
 func ExampleParse() {
-	doc, err := pki.Parse(payloadOf("../../shared/testdata/daemon-v0.0.47/02-new_pki_document_event.cbor"))
+	doc, err := pki.Parse(payloadOf("../testdata/daemon-v0.0.47/02-new_pki_document_event.cbor"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func ExampleParse() {
 }
 
 func ExampleDocument_String() {
-	doc, err := pki.Parse(payloadOf("../../shared/testdata/daemon-v0.0.99/02-new_pki_document_event.cbor"))
+	doc, err := pki.Parse(payloadOf("../testdata/daemon-v0.0.99/02-new_pki_document_event.cbor"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func ExampleDocument_String() {
 }
 
 func ExampleDocument_Marshal() {
-	payload := payloadOf("../../shared/testdata/daemon-v0.0.47/02-new_pki_document_event.cbor")
+	payload := payloadOf("../testdata/daemon-v0.0.47/02-new_pki_document_event.cbor")
 	doc, err := pki.Parse(payload)
 	if err != nil {
 		log.Fatal(err)

@@ -9,8 +9,8 @@ import (
 	"github.com/fxamacker/cbor/v2"
 )
 
-// testdata is the shared capture directory, relative to this package.
-const testdata = "../../shared/testdata"
+// testdata holds the captured frames, relative to this package.
+const testdata = "../testdata"
 
 // capturedDoc names a captured frame that carries a PKI document.
 type capturedDoc struct {

@@ -13,7 +13,7 @@ import (
 func Example() {
 	// The PKI document as the v0.0.99 daemon sent it on connect; a client
 	// has it from its connection.
-	frame, err := os.ReadFile("../../shared/testdata/daemon-v0.0.99/02-new_pki_document_event.cbor")
+	frame, err := os.ReadFile("../testdata/daemon-v0.0.99/02-new_pki_document_event.cbor")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -9,8 +9,8 @@ import (
 	"github.com/katzenthin/katzenthin/pki"
 )
 
-// testdata is the shared capture directory, relative to this package.
-const testdata = "../../shared/testdata"
+// testdata holds the captured frames, relative to this package.
+const testdata = "../testdata"
 
 // rawMap is one level of a captured frame, decoded generically so that
 // these tests depend on neither the wire package nor the client.

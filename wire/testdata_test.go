@@ -10,7 +10,7 @@ import (
 // "47" or "99", name the file's name without ".cbor".
 func captured(t testing.TB, gen, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "testdata", "daemon-v0.0."+gen, name+".cbor"))
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "daemon-v0.0."+gen, name+".cbor"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,7 +20,7 @@ func captured(t testing.TB, gen, name string) []byte {
 // capturedAll returns every captured frame body of generation gen by name.
 func capturedAll(t testing.TB, gen string) map[string][]byte {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join("..", "..", "shared", "testdata", "daemon-v0.0."+gen, "*.cbor"))
+	paths, err := filepath.Glob(filepath.Join("..", "testdata", "daemon-v0.0."+gen, "*.cbor"))
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no captured frames for %s: %v", gen, err)
 	}
