@@ -390,3 +390,36 @@ func TestSlowFirstFrame(t *testing.T) {
 		t.Fatal(c.Daemon())
 	}
 }
+
+// TestShutdown99: the v0.0.99 shutdown_event (new spelling) ends the
+// connection like a socket loss.
+func TestShutdown99(t *testing.T) {
+	f := startFake(t, func(c *fakeConn) {
+		if !c.greet99(t, nil, false) {
+			return
+		}
+		if _, err := c.read99(t); err != nil {
+			return
+		}
+		c.sendRaw(captured(t, "99", "events-10-shutdown_event"))
+		c.read99(t)
+	})
+	c := f.mustDial(t)
+	events, cancel := c.Subscribe()
+	defer cancel()
+	if _, err := c.Send(context.Background(), echoDst(t, c), []byte("x")); !errors.Is(err, client.ErrConnectionLost) {
+		t.Fatalf("Send = %v", err)
+	}
+	var shutdown bool
+	for ev := range events {
+		switch ev.(type) {
+		case *client.Shutdown:
+			shutdown = true
+		case *client.ConnectionLost:
+			if !shutdown {
+				t.Fatal("ConnectionLost before Shutdown")
+			}
+			return
+		}
+	}
+}
