@@ -54,7 +54,8 @@ type call struct {
 	kind       callKind
 	notifySent bool // deliver sent events too (client-side ARQ)
 	state      atomic.Uint32
-	frame      []byte
+	frame      []byte  // the encoded request, in buf
+	buf        *[]byte // pooled storage of frame; the writer recycles it
 	done       chan result
 
 	// Set by the reader under the call's shard lock.
@@ -62,18 +63,54 @@ type call struct {
 	eta    time.Duration
 }
 
-const callResults = 4 // room in done: a final result and stragglers
+// A call gets one result, and a reliable send's transmissions share a
+// channel with room for stragglers. Results that do not fit are for
+// nobody (deliver never blocks).
+const (
+	callResults     = 1
+	reliableResults = 4
+)
 
 func newCall(kind callKind) *call {
 	return &call{kind: kind, done: make(chan result, callResults)}
 }
 
+// framePool recycles frame buffers: a caller encodes its request into
+// one, the writer copies it into its batch and puts it back, so a call
+// parked for its reply holds no frame.
+var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// maxPooledFrame keeps buffers that grew large out of the pool.
+const maxPooledFrame = 16 << 10
+
+// frameBuf returns an empty buffer to encode cl's request into.
+func (cl *call) frameBuf() []byte {
+	if cl.buf == nil {
+		cl.buf = framePool.Get().(*[]byte)
+	}
+	return (*cl.buf)[:0]
+}
+
+// setFrame records the encoded request, keeping its storage for reuse.
+func (cl *call) setFrame(f []byte) {
+	cl.frame = f
+	if cl.buf != nil {
+		*cl.buf = f
+	}
+}
+
+// recycleFrame is the writer's, once it has copied the frame: the caller
+// does not touch the frame while the writer owns the call.
+func (cl *call) recycleFrame() {
+	if cl.buf != nil && cap(*cl.buf) <= maxPooledFrame {
+		framePool.Put(cl.buf)
+	}
+	cl.buf, cl.frame = nil, nil
+}
+
 // callPool recycles calls, their result channels and frame buffers, so
 // that a Send costs no allocation for them.
 var callPool = sync.Pool{New: func() any { return newCall(kindSURB) }}
-
-// maxPooledFrame keeps calls that carried a large frame out of the pool.
-const maxPooledFrame = 16 << 10
 
 func getCall(kind callKind) *call {
 	cl := callPool.Get().(*call)
@@ -84,15 +121,14 @@ func getCall(kind callKind) *call {
 // release returns cl to the pool. Call it only after cl's final result
 // came from the reader (which took cl out of the futures map before
 // handing the result over) and cl was forgotten: then nothing else holds
-// cl. The writer is done with the frame once its state says written; the
-// atomic load orders its last read of the frame before our reuse.
+// cl. The writer is done with it once its state says written; the atomic
+// load orders the writer's last touch before our reuse.
 func (cl *call) release() {
-	if cl.notifySent || cl.state.Load() != stateWritten || len(cl.done) != 0 || cap(cl.frame) > maxPooledFrame {
+	if cl.notifySent || cl.state.Load() != stateWritten || len(cl.done) != 0 {
 		return
 	}
 	cl.sentAt, cl.eta = time.Time{}, 0
 	cl.state.Store(stateIdle)
-	cl.frame = cl.frame[:0]
 	callPool.Put(cl)
 }
 

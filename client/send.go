@@ -80,7 +80,7 @@ func (c *Client) roundTrip(ctx context.Context, kind callKind, dst service.Desti
 		}
 		drawn = true
 		op := sendOp{kind: kind, id: id, dst: dst, payload: payload}
-		cl.frame = s.d.appendSend(cl.frame[:0], op)
+		cl.setFrame(s.d.appendSend(cl.frameBuf(), op))
 		if !s.w.enqueue(cl) {
 			c.fut.forget(id, cl)
 			if err := waitDead(ctx, s); err != nil {
@@ -115,7 +115,7 @@ func (c *Client) retransmit(ctx context.Context, dst service.Destination, payloa
 	msgID := wire.NewMessageID()
 	// Every transmission is its own call (its own frame, its own ID), and
 	// all of them answer on one channel: the first reply wins.
-	done := make(chan result, callResults)
+	done := make(chan result, reliableResults)
 	type transmission struct {
 		id futureKey
 		tx *call
@@ -145,7 +145,7 @@ func (c *Client) retransmit(ctx context.Context, dst service.Destination, payloa
 			}
 			sent = append(sent, transmission{id, tx})
 			op := sendOp{kind: kindSURB, id: id, dst: dst, payload: payload}
-			tx.frame = s.d.appendSend(nil, op)
+			tx.setFrame(s.d.appendSend(tx.frameBuf(), op))
 			if !s.w.enqueue(tx) {
 				if err := waitDead(ctx, s); err != nil {
 					return Reply{}, err
@@ -207,7 +207,7 @@ func (c *Client) DocumentForEpoch(ctx context.Context, epoch uint64) (*pki.Docum
 		if err := c.register(cl, &id, true); err != nil {
 			return nil, err
 		}
-		frame, ok := s.d.appendQuery(cl.frame[:0], wire.QueryID(id), epoch)
+		frame, ok := s.d.appendQuery(cl.frameBuf(), wire.QueryID(id), epoch)
 		if !ok {
 			doc := c.Document()
 			if epoch == 0 || epoch == doc.Epoch {
@@ -216,7 +216,7 @@ func (c *Client) DocumentForEpoch(ctx context.Context, epoch uint64) (*pki.Docum
 			return nil, fmt.Errorf("%w: a %s daemon serves only the current document (epoch %d), not epoch %d",
 				ErrUnsupported, s.d.generation(), doc.Epoch, epoch)
 		}
-		cl.frame = frame
+		cl.setFrame(frame)
 		if !s.w.enqueue(cl) {
 			c.fut.forget(id, cl)
 			if err := waitDead(ctx, s); err != nil {

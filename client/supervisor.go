@@ -168,7 +168,7 @@ func (c *Client) failAll(err error) {
 // sayGoodbye writes the thin-close frame, waiting at most goodbyeTimeout.
 func (c *Client) sayGoodbye(s *session) {
 	cl := newCall(kindControl)
-	cl.frame = s.d.appendClose(nil)
+	cl.setFrame(s.d.appendClose(cl.frameBuf()))
 	if !s.w.enqueue(cl) {
 		return
 	}

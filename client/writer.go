@@ -73,6 +73,7 @@ func (w *writer) writeLoop(ctx context.Context) error {
 				continue // its caller gave up while it waited
 			}
 			buf = append(buf, c.frame...)
+			c.recycleFrame()
 			c.state.Store(stateWritten)
 			if c.kind == kindNoReply || c.kind == kindControl {
 				written = append(written, c)
