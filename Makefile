@@ -23,13 +23,13 @@ lint:
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
-## bench: the performance harness; prints a table of ratios.
+## bench: the performance harness; prints a table of ratios (BENCHFLAGS="-count 5", see BENCHMARKS.md).
 bench:
-	$(GO) run ./internal/benchtable
+	$(GO) run ./internal/benchtable $(BENCHFLAGS)
 
 ## fuzz: every fuzzer for FUZZTIME each.
 fuzz:
-	@for p in ./wire ./pki; do \
+	@for p in ./wire ./pki ./mock; do \
 	  for f in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \
 	    echo "== $$p $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$p || exit 1; \
 	  done; \

@@ -15,7 +15,8 @@ const (
 	// reader.
 	readBufferSize = 32 << 10
 	// maxKeptBuffer bounds the write buffer a connection keeps between
-	// wakeups; a larger one (after a burst) is let go.
+	// wakeups; a larger one is let go once a write uses less than a
+	// quarter of it (the burst that grew it is over).
 	maxKeptBuffer = 4 << 20
 	// shutdownFlushTimeout bounds how long Close waits for a client to
 	// take its last frames (the shutdown event) before closing anyway.

@@ -16,7 +16,7 @@
 // connection and are recorded (Violations), so tests notice them.
 //
 // Tests steer it: SetConnected, PublishDocument, DropConnections,
-// HoldReplies and ReleaseReplies, and wait for it without sleeping with
+// HoldReplies and ReleaseReplies (or ReleaseOne), and wait for it without sleeping with
 // WaitRequests. Stats counts what it saw. The mockd command serves one
 // over a socket for other languages' thin clients.
 //

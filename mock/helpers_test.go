@@ -331,7 +331,7 @@ func idString(id *wire.SURBID) string {
 // or "99", name the file's name without ".cbor".
 func captured(t testing.TB, gen, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "testdata", "daemon-v0.0."+gen, name+".cbor"))
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "daemon-v0.0."+gen, name+".cbor"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,6 +46,26 @@ func (d *Daemon) ReleaseReplies() {
 	}
 }
 
+// ReleaseOne sends the oldest held event to its application, as
+// ReleaseReplies sends each, and keeps holding the others and those to
+// come. It reports whether there was one. With several callers, or
+// concurrently with ReleaseReplies, events may go out of their held
+// order. It is safe for concurrent use.
+func (d *Daemon) ReleaseOne() bool {
+	d.holdMu.Lock()
+	if len(d.held) == 0 {
+		d.holdMu.Unlock()
+		return false
+	}
+	h := d.held[0]
+	d.held[0] = heldEvent{}
+	d.held = d.held[1:]
+	d.holdMu.Unlock()
+	d.counters.held.Add(-1)
+	d.deliver(h.app, &h.ev, false)
+	return true
+}
+
 // hold queues ev for a if replies are held; false if they no longer are.
 func (d *Daemon) hold(a *app, ev *event) bool {
 	d.holdMu.Lock()

@@ -64,3 +64,40 @@ func TestHoldManyReplies(t *testing.T) {
 	}
 	<-done
 }
+
+func TestReleaseOne(t *testing.T) {
+	forEachGeneration(t, func(t *testing.T, gen wire.Generation) {
+		e := start(t, gen)
+		c := e.connect(&wire.Token{41})
+		if e.d.ReleaseOne() {
+			t.Fatal("ReleaseOne with nothing held")
+		}
+		e.d.HoldReplies()
+		var surbs []wire.SURBID
+		for range 3 {
+			surb := c.sendSURB(e.dest("echo"), []byte("one by one"))
+			c.expectSent(surb)
+			surbs = append(surbs, surb)
+		}
+		e.sync()
+		for i, surb := range surbs { // oldest first, one at a time
+			if !e.d.ReleaseOne() {
+				t.Fatalf("ReleaseOne %d: nothing held", i)
+			}
+			c.expectReply(surb, []byte("one by one"), mock.DefaultReplySize)
+			c.expectMarker(true) // and only that one
+			if st := e.d.Stats(); st.RepliesHeld != int64(len(surbs)-1-i) || st.RepliesSent != int64(i+1) {
+				t.Fatalf("after %d: stats %+v", i+1, st)
+			}
+		}
+		if e.d.ReleaseOne() {
+			t.Fatal("ReleaseOne with nothing left")
+		}
+		// Still holding: a new reply waits.
+		surb := c.sendSURB(e.dest("echo"), []byte("later"))
+		c.expectSent(surb)
+		c.expectMarker(true)
+		e.d.ReleaseReplies()
+		c.expectReply(surb, []byte("later"), mock.DefaultReplySize)
+	})
+}

@@ -16,6 +16,7 @@ func (c *conn) readLoop() {
 	defer c.d.wg.Done()
 	fr := wire.NewReader(bufio.NewReaderSize(c.nc, readBufferSize), wire.DefaultMaxFrameSize)
 	var (
+		dec   requestDecoder
 		req47 wire.Request
 		req99 wire.Request99
 	)
@@ -37,9 +38,9 @@ func (c *conn) readLoop() {
 		}
 		var stop bool
 		if c.d.gen == wire.Generation99 {
-			stop = c.handle99(body, &req99)
+			stop = c.handle99(body, &dec, &req99)
 		} else {
-			stop = c.handle47(body, &req47)
+			stop = c.handle47(body, &dec, &req47)
 		}
 		c.d.requestDone()
 		if stop {

@@ -11,10 +11,12 @@ import (
 // handle47 handles one v0.0.47 request and reports whether the
 // connection has ended. The real v0.0.47 daemon validates nothing and
 // crashes on the requests PROTOCOL.md 4 lists; the mock records each as
-// a Violation and closes only the offending connection.
-func (c *conn) handle47(body []byte, req *wire.Request) bool {
+// a Violation and closes only the offending connection. req's byte
+// slices other than the payload may be views of body (see
+// requestDecoder).
+func (c *conn) handle47(body []byte, dec *requestDecoder, req *wire.Request) bool {
 	d := c.d
-	if err := wire.DecodeRequest(body, req); err != nil {
+	if err := dec.decode47(body, req); err != nil {
 		return c.violate(fmt.Sprintf("frame does not decode as a request: %v", err))
 	}
 	switch n := req.Ops(); {

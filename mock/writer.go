@@ -21,7 +21,7 @@ func (c *conn) writeLoop() {
 			continue
 		}
 		_, err := c.nc.Write(buf)
-		if cap(buf) > maxKeptBuffer {
+		if cap(buf) > maxKeptBuffer && len(buf) < cap(buf)/4 {
 			buf = nil
 		}
 		select {
