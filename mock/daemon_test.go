@@ -143,3 +143,13 @@ func TestInvalidOptions(t *testing.T) {
 		})
 	}
 }
+
+// TestDialerFailsFastOnBadOption: a daemon with a bad option never
+// serves; its dialer says why instead of waiting for Serve.
+func TestDialerFailsFastOnBadOption(t *testing.T) {
+	d := mock.New(mock.WithLoss(2))
+	defer d.Close()
+	if _, err := d.Dialer().Dial(context.Background()); !errors.Is(err, mock.ErrInvalidOption) {
+		t.Fatalf("Dial = %v, want ErrInvalidOption", err)
+	}
+}

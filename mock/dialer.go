@@ -38,6 +38,10 @@ func (d *Daemon) Dialer() transport.Dialer { return dialer{d} }
 type dialer struct{ d *Daemon }
 
 func (dl dialer) Dial(ctx context.Context) (net.Conn, error) {
+	if dl.d.err != nil {
+		// Serve refuses to start with a bad option: do not wait for it.
+		return nil, dl.d.err
+	}
 	select {
 	case <-dl.d.serving:
 	case <-ctx.Done():
