@@ -76,7 +76,7 @@ func (c *cursor) take(n uint64) []byte {
 		c.ok = false
 		return nil
 	}
-	out := c.b[:n]
+	out := c.b[:n:n]
 	c.b = c.b[n:]
 	return out
 }
@@ -148,26 +148,40 @@ func (d *Decoder) fast(body []byte) bool {
 		return false
 	}
 	d.resp = Response{}
-	events := 0
+	events, seenEvents := 0, 0
 	for range n {
 		key := c.text()
 		if !c.ok {
 			return false
 		}
-		if c.null() {
+		isNull := c.null()
+		// The general decoder keeps the first of duplicate keys: a key
+		// seen twice, null or not, is not for the fast path.
+		bit := 0
+		switch string(key) {
+		case "message_sent_event":
+			bit = seenSentEvent
+		case "message_reply_event":
+			bit = seenReplyEvent
+		}
+		if seenEvents&bit != 0 {
+			return false
+		}
+		seenEvents |= bit
+		if isNull {
 			if !utf8.Valid(key) {
 				return false // the general decoder rejects it
 			}
 			continue // an unused key of the envelope, known or not
 		}
 		events++
-		switch string(key) {
-		case "message_sent_event":
-			if d.resp.MessageSent != nil || !d.decodeSent(&c) {
+		switch bit {
+		case seenSentEvent:
+			if !d.decodeSent(&c) {
 				return false
 			}
-		case "message_reply_event":
-			if d.resp.MessageReply != nil || !d.decodeReply(&c) {
+		case seenReplyEvent:
+			if !d.decodeReply(&c) {
 				return false
 			}
 		default:
@@ -187,6 +201,8 @@ const (
 	seenErr
 	seenPayload
 	seenErrorCode
+	seenSentEvent
+	seenReplyEvent
 )
 
 func (d *Decoder) decodeSent(c *cursor) bool {

@@ -1,4 +1,4 @@
-package mock
+package wire
 
 import (
 	"os"
@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
-
-	"github.com/katzenthin/katzenthin/wire"
 )
 
 // The fast request decoder must give what the general one gives whenever
@@ -17,12 +15,12 @@ import (
 
 func requestSeeds(tb testing.TB) (v47, v99 [][]byte) {
 	tb.Helper()
-	id := wire.MessageID{1, 2, 3}
-	surb := wire.SURBID{4, 5, 6}
-	tok := wire.Token{7}
-	q := wire.QueryID{8}
+	id := MessageID{1, 2, 3}
+	surb := SURBID{4, 5, 6}
+	tok := Token{7}
+	q := QueryID{8}
 	hash := make([]byte, 32)
-	for _, r := range []wire.Request{
+	for _, r := range []Request{
 		{IsSendOp: true, WithSURB: true, SURBID: &surb, DestinationIDHash: hash, RecipientQueueID: []byte("+echo"), Payload: []byte("hello")},
 		{IsSendOp: true, SURBID: &surb, DestinationIDHash: hash, RecipientQueueID: []byte("+echo"), Payload: []byte{}},
 		{IsARQSendOp: true, WithSURB: true, ID: &id, DestinationIDHash: hash, RecipientQueueID: []byte("+echo"), Payload: make([]byte, 2000)},
@@ -34,17 +32,17 @@ func requestSeeds(tb testing.TB) (v47, v99 [][]byte) {
 	} {
 		v47 = append(v47, r.Marshal())
 	}
-	for _, r := range []wire.Request99{
-		{SendMessage: &wire.SendMessage{WithSURB: true, SURBID: &surb, DestinationIDHash: hash, RecipientQueueID: []byte("+echo"), Payload: []byte("hi")}},
-		{SendMessage: &wire.SendMessage{ID: &id, SURBID: &surb, Payload: []byte{}}},
-		{SendMessage: &wire.SendMessage{}},
-		{SessionToken: &wire.SessionToken{ClientInstanceToken: &tok}},
-		{SessionToken: &wire.SessionToken{}},
-		{GetPKIDocument: &wire.GetPKIDocument{QueryID: &q, Epoch: 12345}},
-		{GetPKIDocument: &wire.GetPKIDocument{Epoch: 1 << 40}},
-		{ThinClose: &wire.ThinClose{}},
+	for _, r := range []Request99{
+		{SendMessage: &SendMessage{WithSURB: true, SURBID: &surb, DestinationIDHash: hash, RecipientQueueID: []byte("+echo"), Payload: []byte("hi")}},
+		{SendMessage: &SendMessage{ID: &id, SURBID: &surb, Payload: []byte{}}},
+		{SendMessage: &SendMessage{}},
+		{SessionToken: &SessionToken{ClientInstanceToken: &tok}},
+		{SessionToken: &SessionToken{}},
+		{GetPKIDocument: &GetPKIDocument{QueryID: &q, Epoch: 12345}},
+		{GetPKIDocument: &GetPKIDocument{Epoch: 1 << 40}},
+		{ThinClose: &ThinClose{}},
 		{},
-		{SendMessage: &wire.SendMessage{ID: &id}, GetPKIDocument: &wire.GetPKIDocument{QueryID: &q}, SessionToken: &wire.SessionToken{ClientInstanceToken: &tok}},
+		{SendMessage: &SendMessage{ID: &id}, GetPKIDocument: &GetPKIDocument{QueryID: &q}, SessionToken: &SessionToken{ClientInstanceToken: &tok}},
 	} {
 		v99 = append(v99, r.Marshal())
 	}
@@ -114,11 +112,11 @@ func mustCBOR(tb testing.TB, v any) []byte {
 // it.
 func check47(t *testing.T, body []byte) bool {
 	t.Helper()
-	var want wire.Request
-	wantErr := wire.DecodeRequest(body, &want)
-	var d requestDecoder
-	var got wire.Request
-	c := reqCursor{b: body, ok: true}
+	var want Request
+	wantErr := DecodeRequest(body, &want)
+	var d RequestDecoder
+	var got Request
+	c := cursor{b: body, ok: true}
 	if !d.request47(&c, &got) || !c.done() {
 		return false
 	}
@@ -133,11 +131,11 @@ func check47(t *testing.T, body []byte) bool {
 
 func check99(t *testing.T, body []byte) bool {
 	t.Helper()
-	var want wire.Request99
-	wantErr := wire.DecodeRequest99(body, &want)
-	var d requestDecoder
-	var got wire.Request99
-	c := reqCursor{b: body, ok: true}
+	var want Request99
+	wantErr := DecodeRequest99(body, &want)
+	var d RequestDecoder
+	var got Request99
+	c := cursor{b: body, ok: true}
 	if !d.request99(&c, &got) || !c.done() {
 		return false
 	}
@@ -168,17 +166,17 @@ func TestRequestDecoderAgrees(t *testing.T) {
 		t.Fatalf("only %d of %d requests took the fast path", fast, len(v47)+len(v99))
 	}
 	// And through the decoder's entry points, with the general fallback.
-	var d requestDecoder
+	var d RequestDecoder
 	for _, b := range v47 {
-		var got, want wire.Request
-		gotErr, wantErr := d.decode47(b, &got), wire.DecodeRequest(b, &want)
+		var got, want Request
+		gotErr, wantErr := d.Decode47(b, &got), DecodeRequest(b, &want)
 		if (gotErr == nil) != (wantErr == nil) || !reflect.DeepEqual(got, want) {
 			t.Fatalf("%x: %v %+v, want %v %+v", b, gotErr, got, wantErr, want)
 		}
 	}
 	for _, b := range v99 {
-		var got, want wire.Request99
-		gotErr, wantErr := d.decode99(b, &got), wire.DecodeRequest99(b, &want)
+		var got, want Request99
+		gotErr, wantErr := d.Decode99(b, &got), DecodeRequest99(b, &want)
 		if (gotErr == nil) != (wantErr == nil) || !reflect.DeepEqual(got, want) {
 			t.Fatalf("%x: %v %+v, want %v %+v", b, gotErr, got, wantErr, want)
 		}
@@ -187,11 +185,11 @@ func TestRequestDecoderAgrees(t *testing.T) {
 
 // The payload is the caller's own memory; the rest are views.
 func TestRequestDecoderPayloadIsACopy(t *testing.T) {
-	surb := wire.SURBID{1}
-	body := (&wire.Request{IsSendOp: true, WithSURB: true, SURBID: &surb, Payload: []byte("payload")}).Marshal()
-	var d requestDecoder
-	var r wire.Request
-	if err := d.decode47(body, &r); err != nil {
+	surb := SURBID{1}
+	body := (&Request{IsSendOp: true, WithSURB: true, SURBID: &surb, Payload: []byte("payload")}).Marshal()
+	var d RequestDecoder
+	var r Request
+	if err := d.Decode47(body, &r); err != nil {
 		t.Fatal(err)
 	}
 	clear(body)
@@ -201,12 +199,12 @@ func TestRequestDecoderPayloadIsACopy(t *testing.T) {
 }
 
 func TestRequestDecoderAllocations(t *testing.T) {
-	surb := wire.SURBID{1}
-	body := (&wire.Request{IsSendOp: true, WithSURB: true, SURBID: &surb,
+	surb := SURBID{1}
+	body := (&Request{IsSendOp: true, WithSURB: true, SURBID: &surb,
 		DestinationIDHash: make([]byte, 32), RecipientQueueID: []byte("+echo"), Payload: make([]byte, 64)}).Marshal()
-	var d requestDecoder
-	var r wire.Request
-	if n := testing.AllocsPerRun(100, func() { d.decode47(body, &r) }); n != 1 {
+	var d RequestDecoder
+	var r Request
+	if n := testing.AllocsPerRun(100, func() { d.Decode47(body, &r) }); n != 1 {
 		t.Fatalf("%v allocations, want 1 (the payload)", n)
 	}
 }
@@ -230,25 +228,25 @@ func FuzzRequestDecoder99(f *testing.F) {
 // BenchmarkRequestDecoder compares the fast path with the general
 // decoder it stands in for, on a 64-byte SURB send.
 func BenchmarkRequestDecoder(b *testing.B) {
-	surb := wire.SURBID{1}
+	surb := SURBID{1}
 	payload := make([]byte, 64)
 	hash := make([]byte, 32)
-	v47 := (&wire.Request{IsSendOp: true, WithSURB: true, SURBID: &surb,
+	v47 := (&Request{IsSendOp: true, WithSURB: true, SURBID: &surb,
 		DestinationIDHash: hash, RecipientQueueID: []byte("+echo"), Payload: payload}).Marshal()
-	v99 := (&wire.Request99{SendMessage: &wire.SendMessage{WithSURB: true, SURBID: &surb,
+	v99 := (&Request99{SendMessage: &SendMessage{WithSURB: true, SURBID: &surb,
 		DestinationIDHash: hash, RecipientQueueID: []byte("+echo"), Payload: payload}}).Marshal()
-	var d requestDecoder
-	var r47 wire.Request
-	var r99 wire.Request99
+	var d RequestDecoder
+	var r47 Request
+	var r99 Request99
 	for _, bc := range []struct {
 		name string
 		body []byte
 		fn   func([]byte) error
 	}{
-		{"v0.0.47/fast", v47, func(b []byte) error { return d.decode47(b, &r47) }},
-		{"v0.0.47/wire", v47, func(b []byte) error { return wire.DecodeRequest(b, &r47) }},
-		{"v0.0.99/fast", v99, func(b []byte) error { return d.decode99(b, &r99) }},
-		{"v0.0.99/wire", v99, func(b []byte) error { return wire.DecodeRequest99(b, &r99) }},
+		{"v0.0.47/fast", v47, func(b []byte) error { return d.Decode47(b, &r47) }},
+		{"v0.0.47/wire", v47, func(b []byte) error { return DecodeRequest(b, &r47) }},
+		{"v0.0.99/fast", v99, func(b []byte) error { return d.Decode99(b, &r99) }},
+		{"v0.0.99/wire", v99, func(b []byte) error { return DecodeRequest99(b, &r99) }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(bc.body)))

@@ -1,17 +1,13 @@
-package mock
+package wire
 
-import (
-	"encoding/binary"
-	"unicode/utf8"
+import "unicode/utf8"
 
-	"github.com/katzenthin/katzenthin/wire"
-)
-
-// requestDecoder decodes the requests of one connection's reader. The
+// RequestDecoder is the daemon side's counterpart of Decoder: it decodes
+// the requests of one connection's reader (package mock uses it). The
 // shapes clients send (every key of the daemon's Go type or only some,
 // in any order, definite lengths, IDs as 16-byte strings) are read by
-// hand, without reflection; anything else goes to wire.DecodeRequest or
-// wire.DecodeRequest99, which give the same result for what the fast
+// hand, without reflection; anything else goes to DecodeRequest or
+// DecodeRequest99, which give the same result for what the fast
 // path reads: it declines whatever it is not sure of (duplicate keys,
 // unknown keys with a value, other types, indefinite lengths, trailing
 // bytes) rather than guess.
@@ -19,37 +15,37 @@ import (
 // Unlike the general decoders, the fast path fills the request with
 // views: IDs point into the decoder, the destination and queue into the
 // frame body, so both are valid until the next frame. The payload is
-// always a copy, since a service handler may keep it. A requestDecoder
+// always a copy, since a service handler may keep it. A RequestDecoder
 // is not safe for concurrent use.
-type requestDecoder struct {
+type RequestDecoder struct {
 	// IDs, one array per field that may be set in the same request.
-	msgID, surbID, tokenID, queryID [wire.IDLength]byte
+	msgID, surbID, tokenID, queryID [IDLength]byte
 
 	// v0.0.99 operations, reused.
-	send  wire.SendMessage
-	token wire.SessionToken
-	query wire.GetPKIDocument
-	close wire.ThinClose
+	send  SendMessage
+	token SessionToken
+	query GetPKIDocument
+	close ThinClose
 }
 
-// decode47 decodes a v0.0.47 request body into r, as wire.DecodeRequest
+// Decode47 decodes a v0.0.47 request body into r, as DecodeRequest
 // does.
-func (d *requestDecoder) decode47(body []byte, r *wire.Request) error {
-	c := reqCursor{b: body, ok: true}
+func (d *RequestDecoder) Decode47(body []byte, r *Request) error {
+	c := cursor{b: body, ok: true}
 	if d.request47(&c, r) && c.done() {
 		return nil
 	}
-	return wire.DecodeRequest(body, r)
+	return DecodeRequest(body, r)
 }
 
-// decode99 decodes a v0.0.99 request body into r, as wire.DecodeRequest99
+// Decode99 decodes a v0.0.99 request body into r, as DecodeRequest99
 // does.
-func (d *requestDecoder) decode99(body []byte, r *wire.Request99) error {
-	c := reqCursor{b: body, ok: true}
+func (d *RequestDecoder) Decode99(body []byte, r *Request99) error {
+	c := cursor{b: body, ok: true}
 	if d.request99(&c, r) && c.done() {
 		return nil
 	}
-	return wire.DecodeRequest99(body, r)
+	return DecodeRequest99(body, r)
 }
 
 // Bits of the keys seen in one map: a duplicate declines.
@@ -73,28 +69,31 @@ const (
 	keyClientToken
 )
 
-func (d *requestDecoder) request47(c *reqCursor, r *wire.Request) bool {
+func (d *RequestDecoder) request47(c *cursor, r *Request) bool {
 	n, ok := c.mapHead()
 	if !ok {
 		return false
 	}
-	*r = wire.Request{}
+	*r = Request{}
 	seen := 0
 	for range n {
 		key := c.text()
 		if c.skipNull(key) {
+			if !markNull(key, request47Keys, &seen) {
+				return false
+			}
 			continue
 		}
 		bit := 0
 		switch string(key) {
 		case "id":
 			bit = keyID
-			r.ID = (*wire.MessageID)(c.id(&d.msgID))
+			r.ID = (*MessageID)(c.idRef(&d.msgID))
 		case "with_surb":
-			bit, r.WithSURB = keyWithSURB, c.bool()
+			bit, r.WithSURB = keyWithSURB, c.boolean()
 		case "surbid":
 			bit = keySURBID
-			r.SURBID = (*wire.SURBID)(c.id(&d.surbID))
+			r.SURBID = (*SURBID)(c.idRef(&d.surbID))
 		case "destination_id_hash":
 			bit, r.DestinationIDHash = keyDestination, c.bytes()
 		case "recipient_queue_id":
@@ -102,15 +101,15 @@ func (d *requestDecoder) request47(c *reqCursor, r *wire.Request) bool {
 		case "payload":
 			bit, r.Payload = keyPayload, c.payload()
 		case "is_send_op":
-			bit, r.IsSendOp = keySendOp, c.bool()
+			bit, r.IsSendOp = keySendOp, c.boolean()
 		case "is_arq_send_op":
-			bit, r.IsARQSendOp = keyARQSendOp, c.bool()
+			bit, r.IsARQSendOp = keyARQSendOp, c.boolean()
 		case "is_loop_decoy":
-			bit, r.IsLoopDecoy = keyLoopDecoy, c.bool()
+			bit, r.IsLoopDecoy = keyLoopDecoy, c.boolean()
 		case "is_drop_decoy":
-			bit, r.IsDropDecoy = keyDropDecoy, c.bool()
+			bit, r.IsDropDecoy = keyDropDecoy, c.boolean()
 		case "is_thin_close":
-			bit, r.IsThinClose = keyThinClose, c.bool()
+			bit, r.IsThinClose = keyThinClose, c.boolean()
 		default:
 			return false // an unknown key with a value
 		}
@@ -122,16 +121,19 @@ func (d *requestDecoder) request47(c *reqCursor, r *wire.Request) bool {
 	return c.ok
 }
 
-func (d *requestDecoder) request99(c *reqCursor, r *wire.Request99) bool {
+func (d *RequestDecoder) request99(c *cursor, r *Request99) bool {
 	n, ok := c.mapHead()
 	if !ok {
 		return false
 	}
-	*r = wire.Request99{}
+	*r = Request99{}
 	seen := 0
 	for range n {
 		key := c.text()
 		if c.skipNull(key) {
+			if !markNull(key, request99OpKeys, &seen) {
+				return false
+			}
 			continue
 		}
 		bit := 0
@@ -171,29 +173,32 @@ func (d *requestDecoder) request99(c *reqCursor, r *wire.Request99) bool {
 	return c.ok
 }
 
-func (d *requestDecoder) sendMessage(c *reqCursor) bool {
+func (d *RequestDecoder) sendMessage(c *cursor) bool {
 	n, ok := c.mapHead()
 	if !ok {
 		return false
 	}
 	m := &d.send
-	*m = wire.SendMessage{}
+	*m = SendMessage{}
 	seen := 0
 	for range n {
 		key := c.text()
 		if c.skipNull(key) {
+			if !markNull(key, sendMessageKeys, &seen) {
+				return false
+			}
 			continue
 		}
 		bit := 0
 		switch string(key) {
 		case "id":
 			bit = keyID
-			m.ID = (*wire.MessageID)(c.id(&d.msgID))
+			m.ID = (*MessageID)(c.idRef(&d.msgID))
 		case "with_surb":
-			bit, m.WithSURB = keyWithSURB, c.bool()
+			bit, m.WithSURB = keyWithSURB, c.boolean()
 		case "surbid":
 			bit = keySURBID
-			m.SURBID = (*wire.SURBID)(c.id(&d.surbID))
+			m.SURBID = (*SURBID)(c.idRef(&d.surbID))
 		case "destination_id_hash":
 			bit, m.DestinationIDHash = keyDestination, c.bytes()
 		case "recipient_queue_id":
@@ -211,46 +216,52 @@ func (d *requestDecoder) sendMessage(c *reqCursor) bool {
 	return c.ok
 }
 
-func (d *requestDecoder) sessionToken(c *reqCursor) bool {
+func (d *RequestDecoder) sessionToken(c *cursor) bool {
 	n, ok := c.mapHead()
 	if !ok {
 		return false
 	}
-	d.token = wire.SessionToken{}
+	d.token = SessionToken{}
 	seen := 0
 	for range n {
 		key := c.text()
 		if c.skipNull(key) {
+			if !markNull(key, sessionTokenKeys, &seen) {
+				return false
+			}
 			continue
 		}
 		if string(key) != "client_instance_token" || seen != 0 {
 			return false
 		}
 		seen = keyClientToken
-		d.token.ClientInstanceToken = (*wire.Token)(c.id(&d.tokenID))
+		d.token.ClientInstanceToken = (*Token)(c.idRef(&d.tokenID))
 	}
 	return c.ok
 }
 
-func (d *requestDecoder) getPKIDocument(c *reqCursor) bool {
+func (d *RequestDecoder) getPKIDocument(c *cursor) bool {
 	n, ok := c.mapHead()
 	if !ok {
 		return false
 	}
-	d.query = wire.GetPKIDocument{}
+	d.query = GetPKIDocument{}
 	seen := 0
 	for range n {
 		key := c.text()
 		if c.skipNull(key) {
+			if !markNull(key, getPKIDocumentKeys, &seen) {
+				return false
+			}
 			continue
 		}
 		bit := 0
 		switch string(key) {
 		case "query_id":
 			bit = keyQueryID
-			d.query.QueryID = (*wire.QueryID)(c.id(&d.queryID))
+			d.query.QueryID = (*QueryID)(c.idRef(&d.queryID))
 		case "epoch":
-			bit, d.query.Epoch = keyEpoch, c.uint()
+			bit, d.query.Epoch = keyEpoch, c.anyUint()
 		default:
 			return false
 		}
@@ -262,89 +273,23 @@ func (d *requestDecoder) getPKIDocument(c *reqCursor) bool {
 	return c.ok
 }
 
-// reqCursor reads CBOR items; ok turns false at the first thing the
-// fast path does not handle, and stays false.
-type reqCursor struct {
-	b  []byte
-	ok bool
-}
-
-// CBOR initial bytes.
-const (
-	cborMajorUint  = 0 << 5
-	cborMajorBytes = 2 << 5
-	cborMajorText  = 3 << 5
-	cborMajorMap   = 5 << 5
-	cborFalse      = 0xf4
-	cborTrue       = 0xf5
-	cborNull       = 0xf6
-)
-
 // done reports whether everything was read, with nothing left over.
-func (c *reqCursor) done() bool { return c.ok && len(c.b) == 0 }
-
-// head reads an initial byte with a definite argument.
-func (c *reqCursor) head() (major byte, arg uint64) {
-	if !c.ok || len(c.b) == 0 {
-		c.ok = false
-		return 0, 0
-	}
-	ib := c.b[0]
-	major, info := ib&0xe0, ib&0x1f
-	switch {
-	case info < 24:
-		c.b = c.b[1:]
-		return major, uint64(info)
-	case info == 24 && len(c.b) >= 2:
-		arg, c.b = uint64(c.b[1]), c.b[2:]
-	case info == 25 && len(c.b) >= 3:
-		arg, c.b = uint64(binary.BigEndian.Uint16(c.b[1:])), c.b[3:]
-	case info == 26 && len(c.b) >= 5:
-		arg, c.b = uint64(binary.BigEndian.Uint32(c.b[1:])), c.b[5:]
-	case info == 27 && len(c.b) >= 9:
-		arg, c.b = binary.BigEndian.Uint64(c.b[1:]), c.b[9:]
-	default:
-		c.ok = false // indefinite lengths, simple values, truncation
-		return 0, 0
-	}
-	return major, arg
-}
+func (c *cursor) done() bool { return c.ok && len(c.b) == 0 }
 
 // mapHead reads the head of a map of at most 64 pairs.
-func (c *reqCursor) mapHead() (uint64, bool) {
+func (c *cursor) mapHead() (uint64, bool) {
 	major, n := c.head()
-	if !c.ok || major != cborMajorMap || n > 64 {
+	if !c.ok || major != majorMap || n > 64 {
 		c.ok = false
 		return 0, false
 	}
 	return n, true
 }
 
-// take returns the next n bytes, a view of the body.
-func (c *reqCursor) take(n uint64) []byte {
-	if !c.ok || n > uint64(len(c.b)) {
-		c.ok = false
-		return nil
-	}
-	out := c.b[:n:n]
-	c.b = c.b[n:]
-	return out
-}
-
-// text reads a text string (a key).
-func (c *reqCursor) text() []byte {
-	major, n := c.head()
-	if major != cborMajorText {
-		c.ok = false
-		return nil
-	}
-	return c.take(n)
-}
-
 // skipNull consumes a null value, which leaves a field at its zero value
 // whatever the key, known or not; the general decoder rejects a key that
 // is not UTF-8.
-func (c *reqCursor) skipNull(key []byte) bool {
+func (c *cursor) skipNull(key []byte) bool {
 	if !c.ok || len(c.b) == 0 || c.b[0] != cborNull {
 		return false
 	}
@@ -356,7 +301,7 @@ func (c *reqCursor) skipNull(key []byte) bool {
 	return true
 }
 
-func (c *reqCursor) bool() bool {
+func (c *cursor) boolean() bool {
 	if !c.ok || len(c.b) == 0 || (c.b[0] != cborFalse && c.b[0] != cborTrue) {
 		c.ok = false
 		return false
@@ -366,9 +311,9 @@ func (c *reqCursor) bool() bool {
 	return v
 }
 
-func (c *reqCursor) uint() uint64 {
+func (c *cursor) anyUint() uint64 {
 	major, v := c.head()
-	if major != cborMajorUint {
+	if major != majorUint {
 		c.ok = false
 	}
 	return v
@@ -376,20 +321,20 @@ func (c *reqCursor) uint() uint64 {
 
 // id reads a 16-byte byte string into dst, the only form the IDs'
 // UnmarshalCBOR takes without the general decoder.
-func (c *reqCursor) id(dst *[wire.IDLength]byte) *[wire.IDLength]byte {
-	if !c.ok || len(c.b) < 1+wire.IDLength || c.b[0] != cborMajorBytes|wire.IDLength {
+func (c *cursor) idRef(dst *[IDLength]byte) *[IDLength]byte {
+	if !c.ok || len(c.b) < 1+IDLength || c.b[0] != majorBytes|IDLength {
 		c.ok = false
 		return nil
 	}
-	copy(dst[:], c.b[1:1+wire.IDLength])
-	c.b = c.b[1+wire.IDLength:]
+	copy(dst[:], c.b[1:1+IDLength])
+	c.b = c.b[1+IDLength:]
 	return dst
 }
 
 // bytes reads a byte string as a view of the body.
-func (c *reqCursor) bytes() []byte {
+func (c *cursor) bytes() []byte {
 	major, n := c.head()
-	if major != cborMajorBytes {
+	if major != majorBytes {
 		c.ok = false
 		return nil
 	}
@@ -401,10 +346,46 @@ func (c *reqCursor) bytes() []byte {
 }
 
 // payload reads a byte string as a copy.
-func (c *reqCursor) payload() []byte {
+func (c *cursor) payload() []byte {
 	b := c.bytes()
 	if !c.ok {
 		return nil
 	}
 	return append(make([]byte, 0, len(b)), b...)
+}
+
+// The known keys of each map and their bits. A key seen twice declines,
+// null or not: the general decoder keeps the first of duplicate keys,
+// and the fast path must not guess.
+var (
+	request47Keys = map[string]int{
+		"id": keyID, "with_surb": keyWithSURB, "surbid": keySURBID,
+		"destination_id_hash": keyDestination, "recipient_queue_id": keyQueue,
+		"payload": keyPayload, "is_send_op": keySendOp, "is_arq_send_op": keyARQSendOp,
+		"is_loop_decoy": keyLoopDecoy, "is_drop_decoy": keyDropDecoy, "is_thin_close": keyThinClose,
+	}
+	request99OpKeys = map[string]int{
+		"send_message": keySendMessage, "session_token": keySessionToken,
+		"get_pki_document": keyGetPKIDocument, "thin_close": keyThinClose,
+	}
+	sendMessageKeys = map[string]int{
+		"id": keyID, "with_surb": keyWithSURB, "surbid": keySURBID,
+		"destination_id_hash": keyDestination, "recipient_queue_id": keyQueue, "payload": keyPayload,
+	}
+	sessionTokenKeys   = map[string]int{"client_instance_token": keyClientToken}
+	getPKIDocumentKeys = map[string]int{"query_id": keyQueryID, "epoch": keyEpoch}
+)
+
+// markNull records a known key whose value was null; it reports false
+// for a key seen before.
+func markNull(key []byte, known map[string]int, seen *int) bool {
+	bit, ok := known[string(key)]
+	if !ok {
+		return true
+	}
+	if *seen&bit != 0 {
+		return false
+	}
+	*seen |= bit
+	return true
 }
