@@ -84,34 +84,22 @@ func (d *RequestDecoder) request47(c *cursor, r *Request) bool {
 			}
 			continue
 		}
-		bit := 0
-		switch string(key) {
-		case "id":
-			bit = keyID
-			r.ID = (*MessageID)(c.idRef(&d.msgID))
-		case "with_surb":
-			bit, r.WithSURB = keyWithSURB, c.boolean()
-		case "surbid":
-			bit = keySURBID
-			r.SURBID = (*SURBID)(c.idRef(&d.surbID))
-		case "destination_id_hash":
-			bit, r.DestinationIDHash = keyDestination, c.bytes()
-		case "recipient_queue_id":
-			bit, r.RecipientQueueID = keyQueue, c.bytes()
-		case "payload":
-			bit, r.Payload = keyPayload, c.payload()
-		case "is_send_op":
-			bit, r.IsSendOp = keySendOp, c.boolean()
-		case "is_arq_send_op":
-			bit, r.IsARQSendOp = keyARQSendOp, c.boolean()
-		case "is_loop_decoy":
-			bit, r.IsLoopDecoy = keyLoopDecoy, c.boolean()
-		case "is_drop_decoy":
-			bit, r.IsDropDecoy = keyDropDecoy, c.boolean()
-		case "is_thin_close":
-			bit, r.IsThinClose = keyThinClose, c.boolean()
-		default:
-			return false // an unknown key with a value
+		bit := d.sendField(c, key, sendFields{&r.ID, &r.WithSURB, &r.SURBID, &r.DestinationIDHash, &r.RecipientQueueID, &r.Payload})
+		if bit == 0 {
+			switch string(key) {
+			case "is_send_op":
+				bit, r.IsSendOp = keySendOp, c.boolean()
+			case "is_arq_send_op":
+				bit, r.IsARQSendOp = keyARQSendOp, c.boolean()
+			case "is_loop_decoy":
+				bit, r.IsLoopDecoy = keyLoopDecoy, c.boolean()
+			case "is_drop_decoy":
+				bit, r.IsDropDecoy = keyDropDecoy, c.boolean()
+			case "is_thin_close":
+				bit, r.IsThinClose = keyThinClose, c.boolean()
+			default:
+				return false // an unknown key with a value
+			}
 		}
 		if !c.ok || seen&bit != 0 {
 			return false
@@ -119,6 +107,42 @@ func (d *RequestDecoder) request47(c *cursor, r *Request) bool {
 		seen |= bit
 	}
 	return c.ok
+}
+
+// sendFields points at the six fields that a v0.0.47 request and a
+// v0.0.99 send_message share.
+type sendFields struct {
+	id                  **MessageID
+	withSURB            *bool
+	surbID              **SURBID
+	dst, queue, payload *[]byte
+}
+
+// sendField decodes the value of key into f when key names one of the
+// shared fields, and returns the key's bit; otherwise it reads nothing
+// and returns 0.
+func (d *RequestDecoder) sendField(c *cursor, key []byte, f sendFields) int {
+	switch string(key) {
+	case "id":
+		*f.id = (*MessageID)(c.idRef(&d.msgID))
+		return keyID
+	case "with_surb":
+		*f.withSURB = c.boolean()
+		return keyWithSURB
+	case "surbid":
+		*f.surbID = (*SURBID)(c.idRef(&d.surbID))
+		return keySURBID
+	case "destination_id_hash":
+		*f.dst = c.bytes()
+		return keyDestination
+	case "recipient_queue_id":
+		*f.queue = c.bytes()
+		return keyQueue
+	case "payload":
+		*f.payload = c.payload()
+		return keyPayload
+	}
+	return 0
 }
 
 func (d *RequestDecoder) request99(c *cursor, r *Request99) bool {
@@ -189,24 +213,9 @@ func (d *RequestDecoder) sendMessage(c *cursor) bool {
 			}
 			continue
 		}
-		bit := 0
-		switch string(key) {
-		case "id":
-			bit = keyID
-			m.ID = (*MessageID)(c.idRef(&d.msgID))
-		case "with_surb":
-			bit, m.WithSURB = keyWithSURB, c.boolean()
-		case "surbid":
-			bit = keySURBID
-			m.SURBID = (*SURBID)(c.idRef(&d.surbID))
-		case "destination_id_hash":
-			bit, m.DestinationIDHash = keyDestination, c.bytes()
-		case "recipient_queue_id":
-			bit, m.RecipientQueueID = keyQueue, c.bytes()
-		case "payload":
-			bit, m.Payload = keyPayload, c.payload()
-		default:
-			return false
+		bit := d.sendField(c, key, sendFields{&m.ID, &m.WithSURB, &m.SURBID, &m.DestinationIDHash, &m.RecipientQueueID, &m.Payload})
+		if bit == 0 {
+			return false // an unknown key with a value
 		}
 		if !c.ok || seen&bit != 0 {
 			return false
