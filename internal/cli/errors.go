@@ -21,6 +21,7 @@ func Usagef(format string, args ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, args...)}
 }
 
+// Error returns the mistake's description.
 func (e *UsageError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the mistake.
