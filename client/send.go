@@ -261,6 +261,9 @@ func (c *Client) session(ctx context.Context) (*session, error) {
 			return nil, st.err
 		case st.sess != nil:
 			if !c.online.Load() {
+				if c.conn.Load() != st {
+					continue // the connection just went down: wait for the next
+				}
 				return nil, ErrOffline
 			}
 			return st.sess, nil

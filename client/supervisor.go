@@ -97,8 +97,10 @@ func (c *Client) setSession(s *session) {
 
 // dropSession marks the connection down and tells subscribers.
 func (c *Client) dropSession(s *session, err error) {
-	c.online.Store(false)
+	// The state goes first: a caller that then sees the daemon offline
+	// also sees that its connection is gone (see session).
 	c.conn.Store(&connState{up: make(chan struct{})})
+	c.online.Store(false)
 	close(s.dead)
 	if c.closed.Load() {
 		return
