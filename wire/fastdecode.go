@@ -205,6 +205,28 @@ const (
 	seenReplyEvent
 )
 
+// eventField reads the fields that sent and reply events share into the
+// given fields, returning the key's bit, or 0 (reading nothing) for any
+// other key.
+func (d *Decoder) eventField(c *cursor, key []byte, mid **MessageID, sid **SURBID, derr **DaemonError) int {
+	switch string(key) {
+	case "message_id":
+		if c.id(&d.ids[0]) {
+			*mid = (*MessageID)(&d.ids[0])
+		}
+		return seenMessageID
+	case "surbid":
+		if c.id(&d.ids[1]) {
+			*sid = (*SURBID)(&d.ids[1])
+		}
+		return seenSURBID
+	case "err":
+		*derr = c.daemonErr(&d.err)
+		return seenErr
+	}
+	return 0
+}
+
 func (d *Decoder) decodeSent(c *cursor) bool {
 	major, n := c.head()
 	if major != majorMap || n > 16 {
@@ -215,33 +237,22 @@ func (d *Decoder) decodeSent(c *cursor) bool {
 	seen := 0
 	for range n {
 		key := c.text()
-		bit := 0
-		switch string(key) {
-		case "message_id":
-			bit = seenMessageID
-			if c.id(&d.ids[0]) {
-				e.MessageID = (*MessageID)(&d.ids[0])
+		bit := d.eventField(c, key, &e.MessageID, &e.SURBID, &e.Err)
+		if bit == 0 {
+			switch string(key) {
+			case "sent_at":
+				bit = seenSentAt
+				if !c.null() {
+					e.SentAt = time.Unix(int64(c.uint(math.MaxInt64)), 0)
+				}
+			case "reply_eta":
+				bit = seenReplyETA
+				if !c.null() {
+					e.ReplyETA = time.Duration(c.uint(math.MaxInt64))
+				}
+			default:
+				return false
 			}
-		case "surbid":
-			bit = seenSURBID
-			if c.id(&d.ids[1]) {
-				e.SURBID = (*SURBID)(&d.ids[1])
-			}
-		case "sent_at":
-			bit = seenSentAt
-			if !c.null() {
-				e.SentAt = time.Unix(int64(c.uint(math.MaxInt64)), 0)
-			}
-		case "reply_eta":
-			bit = seenReplyETA
-			if !c.null() {
-				e.ReplyETA = time.Duration(c.uint(math.MaxInt64))
-			}
-		case "err":
-			bit = seenErr
-			e.Err = c.daemonErr(&d.err)
-		default:
-			return false
 		}
 		if !c.ok || seen&bit != 0 {
 			return false
@@ -262,38 +273,27 @@ func (d *Decoder) decodeReply(c *cursor) bool {
 	seen := 0
 	for range n {
 		key := c.text()
-		bit := 0
-		switch string(key) {
-		case "message_id":
-			bit = seenMessageID
-			if c.id(&d.ids[0]) {
-				e.MessageID = (*MessageID)(&d.ids[0])
-			}
-		case "surbid":
-			bit = seenSURBID
-			if c.id(&d.ids[1]) {
-				e.SURBID = (*SURBID)(&d.ids[1])
-			}
-		case "payload":
-			bit = seenPayload
-			if !c.null() {
-				major, n := c.head()
-				if major != majorBytes {
-					return false
+		bit := d.eventField(c, key, &e.MessageID, &e.SURBID, &e.Err)
+		if bit == 0 {
+			switch string(key) {
+			case "payload":
+				bit = seenPayload
+				if !c.null() {
+					major, n := c.head()
+					if major != majorBytes {
+						return false
+					}
+					// A copy: the reply outlives the frame buffer.
+					e.Payload = append(make([]byte, 0, n), c.take(n)...)
 				}
-				// A copy: the reply outlives the frame buffer.
-				e.Payload = append(make([]byte, 0, n), c.take(n)...)
+			case "error_code":
+				bit = seenErrorCode
+				if !c.null() {
+					e.ErrorCode = ErrorCode(c.uint(math.MaxUint8))
+				}
+			default:
+				return false // reply_index and anything new: the general decoder
 			}
-		case "err":
-			bit = seenErr
-			e.Err = c.daemonErr(&d.err)
-		case "error_code":
-			bit = seenErrorCode
-			if !c.null() {
-				e.ErrorCode = ErrorCode(c.uint(math.MaxUint8))
-			}
-		default:
-			return false // reply_index and anything new: the general decoder
 		}
 		if !c.ok || seen&bit != 0 {
 			return false
