@@ -124,7 +124,8 @@ func getCall(kind callKind) *call {
 // cl. The writer is done with it once its state says written; the atomic
 // load orders the writer's last touch before our reuse.
 func (cl *call) release() {
-	if cl.notifySent || cl.state.Load() != stateWritten || len(cl.done) != 0 {
+	if cl.kind == kindNoReply || cl.kind == kindControl || cl.notifySent ||
+		cl.state.Load() != stateWritten || len(cl.done) != 0 {
 		return
 	}
 	cl.sentAt, cl.eta = time.Time{}, 0

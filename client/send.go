@@ -102,8 +102,11 @@ func (c *Client) roundTrip(ctx context.Context, kind callKind, dst service.Desti
 			r.reply.MessageID = id
 		}
 		// A successful reply came from the reader, which took the call
-		// out of the map first: nobody else holds it now.
-		reuse = r.err == nil
+		// out of the map first: nobody else holds it now. Not so for a
+		// no-reply send: on v0.0.99 its discarded reply can beat the
+		// writer's "written" notice, which would then reach the call's
+		// next user.
+		reuse = r.err == nil && kind != kindNoReply
 		return r.reply, r.err
 	}
 }
