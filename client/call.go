@@ -4,86 +4,148 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/katzenthin/katzenthin/service"
+	"github.com/katzenthin/katzenthin/wire"
 )
 
-// callKind says how a call reacts to a lost connection.
+// callKind says what a call sends and how it reacts to a lost connection
+// (the table in DESIGN.md).
 type callKind uint8
 
 const (
 	kindSURB     callKind = iota // Send: its SURB dies with the daemon's state
-	kindReliable                 // SendReliable: re-sent after reconnecting
+	kindReliable                 // SendReliable: re-sent after a loss, retransmitted by the client on v0.0.99
 	kindNoReply                  // SendNoReply: done once written
-	kindQuery                    // DocumentForEpoch
-	kindControl                  // thin close: written, never answered
+	kindQuery                    // a v0.0.99 request with a query ID: documents, Pigeonhole
 )
 
-// Frame states. A call's frame is queued for the writer, then either
-// written or abandoned (its caller gave up first, or its connection
-// died): whoever moves it out of queued owns what happens next.
-const (
-	stateIdle uint32 = iota
-	stateQueued
-	stateWriting
-	stateWritten
-	stateAbandoned
-)
-
-// resultKind says what a result tells its call.
-type resultKind uint8
+// callState is where a call is in its life. DESIGN.md draws the machine
+// and says which goroutine may make each move; every move happens under
+// call.mu, so each call ends exactly once.
+type callState uint8
 
 const (
-	resultFinal   resultKind = iota // the call is over: reply or err
-	resultSent                      // a sent event came (for client-side ARQ)
-	resultWritten                   // the frame is on the socket
-	resultResend                    // the frame never reached a live daemon: send again
+	// stReady: the caller owns the call. It is preparing an attempt or
+	// waiting for a connection; no writer holds its frame.
+	stReady callState = iota
+	// stQueued: the attempt's frame waits in the writer queue of sess.
+	// That writer may take it; the caller may take it back.
+	stQueued
+	// stWriting: the writer copied the frame into the batch it is
+	// writing (batch). The outcome of that write decides what follows.
+	stWriting
+	// stWritten: the batch's write returned. The daemon may have the
+	// request; only the resume rules may send it again.
+	stWritten
+	// stSent: the daemon's sent event for the attempt came.
+	stSent
+	// stRetry: the attempt died unwritten, or a resume rule says to send
+	// again: the caller starts a new attempt.
+	stRetry
+	// stDone: terminal. The outcome is set; nothing moves the call again.
+	stDone
 )
 
-// result is what the reader (or the connection's end) hands a call.
-type result struct {
-	kind    resultKind
-	reply   Reply
-	payload []byte // document query replies
-	err     error
-}
-
-// call is one pending request: its future and its frame. The reader finds
-// it by ID in the futures map; the caller waits on done. done is buffered
-// so that the reader never blocks handing a result over: a result that
-// does not fit is one nobody waits for any more.
+// call is one pending request and its future. The caller, the writer, the
+// reader and the supervisor all move it, each only under mu and only
+// along the edges DESIGN.md allows.
 type call struct {
-	kind       callKind
-	notifySent bool // deliver sent events too (client-side ARQ)
-	state      atomic.Uint32
-	frame      []byte  // the encoded request, in buf
-	buf        *[]byte // pooled storage of frame; the writer recycles it
-	done       chan result
+	mu    sync.Mutex
+	state callState
+	kind  callKind
 
-	// Set by the reader under the call's shard lock.
+	// attempt numbers the call's attempts; a writer queue entry names the
+	// attempt it was queued for, and the writer takes the frame only if
+	// the call is still queued for that attempt.
+	attempt uint32
+	sess    *session // the connection of the current attempt
+	frame   []byte   // the current attempt's encoded request (stQueued)
+	buf     *[]byte  // pooled storage behind frame
+	batch   *batch   // the batch writing the frame (stWriting)
+
+	// epoch is the daemon session (see Client.epoch) the call was last
+	// written in; results are accepted only from that session.
+	epoch   uint64
+	written bool // written at least once in epoch
+	// suspended: written on a v0.0.99 connection that was lost; the next
+	// handshake (resumed or not) decides its fate.
+	suspended bool
+	queued    atomic.Int32 // writer queue entries holding the call
+
+	// What the call sends.
+	id      futureKey // the call's ID: SURB ID, message ID or query ID
+	cur     futureKey // the key whose sent event belongs to the current attempt
+	msgID   wire.MessageID
+	dst     service.Destination
+	payload []byte
+	query   *queryCall // kindQuery only
+
+	// v0.0.99 reliable sends: every transmission has its own SURB ID,
+	// all in the futures map; the first reply to any of them wins.
+	txIDs   []futureKey
+	timedTx int  // retransmissions the reply horizon caused
+	newTx   bool // the next attempt is a new transmission
+	notify  bool // wake the caller on sent events (client-side retransmission)
+
+	// The outcome, set on the move to stDone (and sentAt/eta by the
+	// sent event).
+	reply  Reply
+	resp   wire.Response
+	err    error
 	sentAt time.Time
 	eta    time.Duration
+
+	wake chan struct{} // one slot: "look at the state again"
 }
 
-// A call gets one result, and a reliable send's transmissions share a
-// channel with room for stragglers. Results that do not fit are for
-// nobody (deliver never blocks).
-const (
-	callResults     = 1
-	reliableResults = 4
-)
-
-func newCall(kind callKind) *call {
-	return &call{kind: kind, done: make(chan result, callResults)}
+// signal wakes the caller without blocking; wakes coalesce.
+func (cl *call) signal() {
+	select {
+	case cl.wake <- struct{}{}:
+	default:
+	}
 }
 
-// framePool recycles frame buffers: a caller encodes its request into
-// one, the writer copies it into its batch and puts it back, so a call
-// parked for its reply holds no frame.
-var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+// finishLocked moves the call to stDone with err and wakes its caller. It
+// reports false when the call was already done. The caller holds cl.mu.
+func (cl *call) finishLocked(err error) bool {
+	if cl.state == stDone {
+		return false
+	}
+	if cl.state != stWriting { // else the writer is copying it, and drops it after
+		cl.dropFrameLocked()
+	}
+	cl.state = stDone
+	cl.err = err
+	cl.signal()
+	return true
+}
 
-// maxPooledFrame keeps buffers that grew large out of the pool.
-const maxPooledFrame = 16 << 10
+// retryLocked moves the call to stRetry and wakes its caller.
+func (cl *call) retryLocked() {
+	if cl.state != stWriting {
+		cl.dropFrameLocked()
+	}
+	cl.state = stRetry
+	cl.signal()
+}
 
-// frameBuf returns an empty buffer to encode cl's request into.
+// dropFrameLocked releases the attempt's frame: a call that no writer
+// will write holds no frame.
+func (cl *call) dropFrameLocked() {
+	if cl.buf != nil {
+		if cap(*cl.buf) <= maxPooledFrame {
+			*cl.buf = (*cl.buf)[:0]
+			framePool.Put(cl.buf)
+		}
+		cl.buf = nil
+	}
+	cl.frame = nil
+}
+
+// frameBuf returns an empty pooled buffer for the next attempt's frame.
+// Only the caller calls it, in stReady or stRetry.
 func (cl *call) frameBuf() []byte {
 	if cl.buf == nil {
 		cl.buf = framePool.Get().(*[]byte)
@@ -91,26 +153,17 @@ func (cl *call) frameBuf() []byte {
 	return (*cl.buf)[:0]
 }
 
-// setFrame records the encoded request, keeping its storage for reuse.
-func (cl *call) setFrame(f []byte) {
-	cl.frame = f
-	if cl.buf != nil {
-		*cl.buf = f
-	}
-}
+// framePool recycles frame buffers: the writer copies a frame into its
+// batch and drops it at once, so a call parked for its reply holds none.
+var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
-// recycleFrame is the writer's, once it has copied the frame: the caller
-// does not touch the frame while the writer owns the call.
-func (cl *call) recycleFrame() {
-	if cl.buf != nil && cap(*cl.buf) <= maxPooledFrame {
-		framePool.Put(cl.buf)
-	}
-	cl.buf, cl.frame = nil, nil
-}
+// maxPooledFrame keeps buffers that grew large out of the pool.
+const maxPooledFrame = 16 << 10
 
-// callPool recycles calls, their result channels and frame buffers, so
-// that a Send costs no allocation for them.
-var callPool = sync.Pool{New: func() any { return newCall(kindSURB) }}
+// callPool recycles calls of the plain kinds. A call goes back only when
+// nothing can reach it: it is done, out of the futures map, and no writer
+// queue holds it (release checks).
+var callPool = sync.Pool{New: func() any { return &call{wake: make(chan struct{}, 1)} }}
 
 func getCall(kind callKind) *call {
 	cl := callPool.Get().(*call)
@@ -118,32 +171,24 @@ func getCall(kind callKind) *call {
 	return cl
 }
 
-// release returns cl to the pool. Call it only after cl's final result
-// came from the reader (which took cl out of the futures map before
-// handing the result over) and cl was forgotten: then nothing else holds
-// cl. The writer is done with it once its state says written; the atomic
-// load orders the writer's last touch before our reuse.
+// release returns cl to the pool if nothing can reach it any more. The
+// caller has removed cl from the futures map after its outcome.
 func (cl *call) release() {
-	if cl.kind == kindNoReply || cl.kind == kindControl || cl.notifySent ||
-		cl.state.Load() != stateWritten || len(cl.done) != 0 {
+	if cl.kind == kindQuery || cl.queued.Load() != 0 {
 		return
 	}
-	cl.sentAt, cl.eta = time.Time{}, 0
-	cl.state.Store(stateIdle)
-	callPool.Put(cl)
-}
-
-// deliver hands r to the call without blocking.
-func (c *call) deliver(r result) bool {
-	select {
-	case c.done <- r:
-		return true
-	default:
-		return false
+	cl.mu.Lock()
+	done := cl.state == stDone && cl.batch == nil
+	cl.mu.Unlock()
+	if !done {
+		return
 	}
-}
-
-// abandon takes the frame back from the writer if it is still queued.
-func (c *call) abandon() bool {
-	return c.state.CompareAndSwap(stateQueued, stateAbandoned)
+	wake := cl.wake
+	select {
+	case <-wake:
+	default:
+	}
+	txIDs := cl.txIDs[:0]
+	*cl = call{wake: wake, txIDs: txIDs}
+	callPool.Put(cl)
 }

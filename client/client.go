@@ -2,9 +2,11 @@ package client
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/katzenthin/katzenthin/pki"
 	"github.com/katzenthin/katzenthin/service"
@@ -30,9 +32,22 @@ type Client struct {
 	doc    atomic.Pointer[pki.Document]
 	info   atomic.Pointer[DaemonInfo]
 	online atomic.Bool // the daemon's mixnet link, from its status events
-	conn   atomic.Pointer[connState]
-	closed atomic.Bool
 
+	// mu orders Close against the supervisor installing a connection, so
+	// that a closed client never gets a live one.
+	mu     sync.Mutex
+	conn   atomic.Pointer[connState] // replaced under mu, read freely
+	closed atomic.Bool               // set under mu
+
+	// epoch numbers daemon sessions: each handshake that does not resume
+	// the previous session starts a new one. A call accepts results only
+	// from the session it was written in.
+	epoch   atomic.Uint64
+	lastErr atomic.Pointer[error] // why the latest connection or attempt failed
+
+	startSlots chan struct{} // Pigeonhole start_* requests outstanding
+	cancelsMu  sync.Mutex    //
+	cancels    [][]byte      // cancel frames waiting for a connection
 	reconnects atomic.Uint64
 
 	runCtx    context.Context
@@ -55,7 +70,9 @@ type connState struct {
 // WithReconnect); Close stops them all.
 //
 // Dial refuses a Unix-socket daemon that runs as a uid other than ours or
-// root, with a *PeerError (see WithDaemonUIDs).
+// root, with a *PeerError (see WithDaemonUIDs). Without WithDialRetry it
+// fails at once when no daemon answers (transport.ErrDaemonNotRunning);
+// with it, it waits for one until ctx ends.
 func Dial(ctx context.Context, opts ...Option) (*Client, error) {
 	o := defaultOptions()
 	for _, opt := range opts {
@@ -64,17 +81,41 @@ func Dial(ctx context.Context, opts ...Option) (*Client, error) {
 	if err := o.err(); err != nil {
 		return nil, err
 	}
-	c := &Client{o: o, log: o.logger, token: wire.NewToken(), loopDone: make(chan struct{})}
+	c := &Client{
+		o: o, log: o.logger, token: wire.NewToken(),
+		loopDone:   make(chan struct{}),
+		startSlots: make(chan struct{}, MaxStartsInFlight),
+	}
 	c.debug = c.log.Enabled(ctx, slog.LevelDebug)
 	c.conn.Store(&connState{up: make(chan struct{})})
-	s, err := c.connect(ctx)
+	s, err := c.dial(ctx)
 	if err != nil {
 		return nil, err
 	}
 	c.runCtx, c.cancelRun = context.WithCancel(context.Background())
-	c.setSession(s)
+	c.install(s)
 	go c.run(s)
 	return c, nil
+}
+
+// dial connects for Dial: once, or with WithDialRetry until a daemon
+// answers or ctx ends, waiting with the reconnect backoff in between. A
+// daemon refused by the peer check is not tried again.
+func (c *Client) dial(ctx context.Context) (*session, error) {
+	for attempt := 1; ; attempt++ {
+		s, err := c.connect(ctx)
+		if err == nil || !c.o.dialRetry || errors.Is(err, ErrUntrustedDaemon) {
+			return s, err
+		}
+		c.lastErr.Store(&err)
+		t := time.NewTimer(c.o.reconnect.backoff(attempt))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, c.unavailable(ctx.Err())
+		}
+	}
 }
 
 // Document returns the newest PKI document the daemon sent. It is never
@@ -122,8 +163,9 @@ func (c *Client) Subscribe() (events <-chan Event, cancel func()) {
 
 // Stats are counters for monitoring.
 type Stats struct {
-	Pending       int    // calls waiting for a reply
+	Pending       int    // IDs of calls in flight (a v0.0.99 reliable send has one per transmission)
 	LateReplies   uint64 // replies and events for IDs no call waits for (cancelled, timed out, duplicates, and on v0.0.99 the discarded replies of SendNoReply)
+	WrongReplies  uint64 // results for a live ID of the wrong type or from another daemon session: dropped
 	DroppedEvents uint64 // events subscribers lost because their channel was full
 	Reconnects    uint64 // successful reconnections
 }
@@ -133,6 +175,7 @@ func (c *Client) Stats() Stats {
 	return Stats{
 		Pending:       c.fut.len(),
 		LateReplies:   c.fut.late.Load(),
+		WrongReplies:  c.fut.wrong.Load(),
 		DroppedEvents: c.subs.dropped.Load(),
 		Reconnects:    c.reconnects.Load(),
 	}
@@ -144,10 +187,13 @@ func (c *Client) Stats() Stats {
 // made after it return ErrClosed.
 func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
+		c.mu.Lock()
 		c.closed.Store(true)
+		s := c.conn.Load().sess
+		c.mu.Unlock()
 		c.failAll(ErrClosed)
-		if s := c.conn.Load().sess; s != nil {
-			c.sayGoodbye(s)
+		if s != nil {
+			c.goodbyeOn(s)
 		}
 		c.cancelRun()
 		c.wakeWaiters()

@@ -22,14 +22,14 @@ type dialect interface {
 	appendSend(dst []byte, op sendOp) []byte
 	// appendClose appends the thin-close frame.
 	appendClose(dst []byte) []byte
-	// appendQuery appends a document query, or reports false.
-	appendQuery(dst []byte, q wire.QueryID, epoch uint64) ([]byte, bool)
 	// daemonRetransmits says whether the daemon runs ARQ for reliable
 	// sends (v0.0.47) or the client must (v0.0.99).
 	daemonRetransmits() bool
 	// resumes says whether sessions survive a reconnect (v0.0.99 with a
 	// session token): pending calls are then kept across it.
 	resumes() bool
+	// hasQueries says whether the daemon takes requests with query IDs.
+	hasQueries() bool
 }
 
 func dialectFor(g wire.Generation) dialect {
@@ -45,6 +45,7 @@ type dialect47 struct{}
 func (dialect47) generation() wire.Generation { return wire.Generation47 }
 func (dialect47) daemonRetransmits() bool     { return true }
 func (dialect47) resumes() bool               { return false }
+func (dialect47) hasQueries() bool            { return false }
 
 func (dialect47) appendSend(dst []byte, op sendOp) []byte {
 	r := wire.Request{
@@ -74,16 +75,13 @@ func (dialect47) appendClose(dst []byte) []byte {
 	return r.AppendFrame(dst)
 }
 
-func (dialect47) appendQuery(dst []byte, _ wire.QueryID, _ uint64) ([]byte, bool) {
-	return dst, false
-}
-
 // dialect99 speaks to kpclientd v0.0.99: one operation per request.
 type dialect99 struct{}
 
 func (dialect99) generation() wire.Generation { return wire.Generation99 }
 func (dialect99) daemonRetransmits() bool     { return false }
 func (dialect99) resumes() bool               { return true }
+func (dialect99) hasQueries() bool            { return true }
 
 func (dialect99) appendSend(dst []byte, op sendOp) []byte {
 	// Every send carries a SURB: without one the v0.0.99 daemon omits the
@@ -102,11 +100,6 @@ func (dialect99) appendSend(dst []byte, op sendOp) []byte {
 func (dialect99) appendClose(dst []byte) []byte {
 	r := wire.Request99{ThinClose: &wire.ThinClose{}}
 	return r.AppendFrame(dst)
-}
-
-func (dialect99) appendQuery(dst []byte, q wire.QueryID, epoch uint64) ([]byte, bool) {
-	r := wire.Request99{GetPKIDocument: &wire.GetPKIDocument{QueryID: &q, Epoch: epoch}}
-	return r.AppendFrame(dst), true
 }
 
 // nonNil turns a nil payload into an empty one, so that the daemon gets a

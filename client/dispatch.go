@@ -31,20 +31,22 @@ func (c *Client) dispatch(s *session, resp *wire.Response) error {
 	case *wire.NewPKIDocumentEvent:
 		c.handleDocument(ev)
 	case *wire.MessageSentEvent:
-		c.handleMessageSent(ev)
+		c.handleMessageSent(s, ev)
 	case *wire.MessageReplyEvent:
-		c.handleMessageReply(ev)
+		c.handleMessageReply(s, ev)
 	case *wire.MessageIDGarbageCollected:
 		if ev.MessageID != nil && c.subs.active() {
 			c.subs.publish(&MessageIDGarbageCollected{MessageID: *ev.MessageID})
 		}
-	case *wire.GetPKIDocumentReply:
-		c.handleDocumentReply(ev)
 	case *wire.ShutdownEvent:
 		c.subs.publish(&Shutdown{})
 		return errShutdown
 	case *wire.SessionTokenReply:
 		// Only meaningful during the handshake.
+	default:
+		if kind, qid := resp.QueryReply(); kind != wire.ReplyNone {
+			c.handleQueryReply(s, resp, kind, qid)
+		}
 	}
 	return nil
 }
@@ -100,110 +102,4 @@ func (c *Client) handleDocument(ev *wire.NewPKIDocumentEvent) {
 		c.log.Debug("new PKI document", "epoch", doc.Epoch)
 	}
 	c.subs.publish(&NewDocument{Document: doc})
-}
-
-// eventKey is the future an event belongs to: ARQ events carry the
-// request's message ID (their SURB ID is the daemon's), SURB events
-// their SURB ID.
-func eventKey(m *wire.MessageID, s *wire.SURBID) (futureKey, bool) {
-	switch {
-	case m != nil:
-		return *m, true
-	case s != nil:
-		return *s, true
-	default:
-		return futureKey{}, false
-	}
-}
-
-func (c *Client) handleMessageSent(ev *wire.MessageSentEvent) {
-	k, ok := eventKey(ev.MessageID, ev.SURBID)
-	if c.debug {
-		c.log.Debug("message sent", "id", fmt.Sprintf("%x", k), "eta", ev.ReplyETA, "failed", ev.Err != nil)
-	}
-	if c.subs.active() {
-		out := &MessageSent{SentAt: ev.SentAt, ETA: ev.ReplyETA}
-		if ev.MessageID != nil {
-			out.MessageID = *ev.MessageID
-		}
-		if ev.SURBID != nil {
-			out.SURBID = *ev.SURBID
-		}
-		if ev.Err != nil {
-			// A copy: ev lives in the decoder's scratch space.
-			out.Err = &DaemonError{Text: ev.Err.Text, Kind: ErrSendFailed}
-		}
-		c.subs.publish(out)
-	}
-	if !ok {
-		return
-	}
-	if ev.Err != nil {
-		// The send failed inside the daemon: no reply can come.
-		if cl, _, _ := c.fut.take(k); cl != nil {
-			cl.deliver(result{err: &DaemonError{Text: ev.Err.Text, Kind: ErrSendFailed}})
-		}
-		return
-	}
-	if cl := c.fut.sent(k, ev.SentAt, ev.ReplyETA); cl != nil && cl.notifySent {
-		r := result{kind: resultSent, reply: Reply{SentAt: ev.SentAt, ETA: ev.ReplyETA}}
-		if ev.SURBID != nil {
-			r.reply.SURBID = *ev.SURBID
-		}
-		cl.deliver(r)
-	}
-}
-
-func (c *Client) handleMessageReply(ev *wire.MessageReplyEvent) {
-	k, ok := eventKey(ev.MessageID, ev.SURBID)
-	if c.debug {
-		c.log.Debug("message reply", "id", fmt.Sprintf("%x", k), "bytes", len(ev.Payload), "failed", ev.Err != nil || ev.ErrorCode != 0)
-	}
-	var reply Reply
-	reply.Payload = ev.Payload
-	if ev.SURBID != nil {
-		reply.SURBID = *ev.SURBID
-	}
-	if ev.MessageID != nil {
-		reply.MessageID = *ev.MessageID
-	}
-	var err error
-	switch {
-	case ev.Err != nil && ev.MessageID != nil:
-		err = &DaemonError{Text: ev.Err.Text, Kind: ErrRetransmissionsExhausted}
-	case ev.Err != nil:
-		err = &DaemonError{Text: ev.Err.Text, Kind: ErrSendFailed}
-	case ev.ErrorCode != wire.ErrorCodeSuccess:
-		err = codeError(ev.ErrorCode)
-	}
-	if c.subs.active() {
-		c.subs.publish(&MessageReply{
-			MessageID: reply.MessageID, SURBID: reply.SURBID, Err: err,
-			Payload: append([]byte(nil), ev.Payload...), // the caller owns the original
-		})
-	}
-	if !ok {
-		return
-	}
-	cl, sentAt, eta := c.fut.take(k)
-	if cl == nil {
-		return // cancelled, timed out, duplicate or unknown: counted by take
-	}
-	reply.SentAt, reply.ETA = sentAt, eta
-	cl.deliver(result{reply: reply, err: err})
-}
-
-func (c *Client) handleDocumentReply(ev *wire.GetPKIDocumentReply) {
-	if ev.QueryID == nil {
-		return
-	}
-	cl, _, _ := c.fut.take(*ev.QueryID)
-	if cl == nil {
-		return
-	}
-	var err error
-	if ev.ErrorCode != wire.ErrorCodeSuccess {
-		err = codeError(ev.ErrorCode)
-	}
-	cl.deliver(result{payload: ev.Payload, err: err})
 }

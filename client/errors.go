@@ -42,7 +42,59 @@ var (
 	// ErrServiceUnavailable: the daemon reported the service or document
 	// as unavailable (v0.0.99 error code 10).
 	ErrServiceUnavailable = errors.New("client: unavailable")
+	// ErrDaemonUnavailable: no daemon connection existed when the call
+	// needed one. A call whose context ends while it waits for the daemon
+	// returns an error matching both this and the context's error; with
+	// WithWaitForReady(false) such a call fails at once with it. Nothing
+	// of the call reached the daemon while it waited.
+	ErrDaemonUnavailable = errors.New("client: daemon unavailable")
 )
+
+// unavailableError is ErrDaemonUnavailable with the context's error (if
+// the call waited) and the latest connection failure.
+type unavailableError struct {
+	ctxErr error // nil when the call did not wait
+	last   error // why the latest connection or attempt failed, or nil
+}
+
+func (e *unavailableError) Error() string {
+	var b strings.Builder
+	b.WriteString(ErrDaemonUnavailable.Error())
+	if e.ctxErr != nil {
+		b.WriteString(": ")
+		b.WriteString(e.ctxErr.Error())
+	}
+	if e.last != nil {
+		b.WriteString(" (last: ")
+		b.WriteString(e.last.Error())
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// Is matches ErrDaemonUnavailable.
+func (e *unavailableError) Is(target error) bool { return target == ErrDaemonUnavailable }
+
+// Unwrap returns the context's error and the latest connection failure.
+func (e *unavailableError) Unwrap() []error {
+	var errs []error
+	for _, err := range []error{e.ctxErr, e.last} {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+// unavailable returns ErrDaemonUnavailable wrapping ctxErr (nil: the call
+// did not wait) and the latest connection failure.
+func (c *Client) unavailable(ctxErr error) error {
+	e := &unavailableError{ctxErr: ctxErr}
+	if last := c.lastErr.Load(); last != nil {
+		e.last = *last
+	}
+	return e
+}
 
 // DaemonError is a failure the daemon reported for one call: a sent event
 // with an error, a reply with an error, or (v0.0.99) a non-zero error

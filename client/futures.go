@@ -3,7 +3,6 @@ package client
 import (
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // futureShards spreads the futures map over independently locked shards,
@@ -22,16 +21,19 @@ type futureShard struct {
 
 // futures maps request IDs (SURB IDs, message IDs, query IDs: all random
 // 16 bytes, one key space) to pending calls. Safe for concurrent use.
+//
+// Lock order: a shard's lock, then a call's. The reader and the sweeps
+// hold the shard lock while they look at a call they found, so that a
+// caller who has removed its keys knows nobody else still holds the call.
 type futures struct {
 	shards [futureShards]futureShard
-	late   atomic.Uint64 // replies and events for IDs nobody waits for
+	late   atomic.Uint64 // results for IDs nobody waits for
+	wrong  atomic.Uint64 // results of the wrong type or connection for a live ID
 }
 
 func (f *futures) shard(k futureKey) *futureShard { return &f.shards[k[0]%futureShards] }
 
-// add registers c under k unless k is taken, which it reports: IDs are
-// drawn at random, and a caller whose ID is taken draws again, so no two
-// calls ever share an ID.
+// add registers c under k unless k is taken, which it reports.
 func (f *futures) add(k futureKey, c *call) bool {
 	s := f.shard(k)
 	s.mu.Lock()
@@ -46,8 +48,7 @@ func (f *futures) add(k futureKey, c *call) bool {
 	return true
 }
 
-// forget removes k if it still maps to c. It is idempotent: every exit
-// path of a call defers it.
+// forget removes k if it still maps to c. It is idempotent.
 func (f *futures) forget(k futureKey, c *call) {
 	s := f.shard(k)
 	s.mu.Lock()
@@ -57,44 +58,15 @@ func (f *futures) forget(k futureKey, c *call) {
 	s.mu.Unlock()
 }
 
-// take removes and returns the call under k with the sent-event facts
-// recorded for it, or nil.
-func (f *futures) take(k futureKey) (c *call, sentAt time.Time, eta time.Duration) {
-	s := f.shard(k)
-	s.mu.Lock()
-	c = s.m[k]
-	if c != nil {
-		delete(s.m, k)
-		sentAt, eta = c.sentAt, c.eta
-	}
-	s.mu.Unlock()
-	if c == nil {
-		f.late.Add(1)
-	}
-	return c, sentAt, eta
-}
-
-// sent records a sent event for k. It returns the call, or nil when no
-// call waits under k.
-func (f *futures) sent(k futureKey, sentAt time.Time, eta time.Duration) *call {
-	s := f.shard(k)
-	s.mu.Lock()
-	c := s.m[k]
-	if c != nil {
-		c.sentAt, c.eta = sentAt, eta
-	}
-	s.mu.Unlock()
-	return c
-}
-
-// sweep removes every entry for which keep returns false, calling it
-// under the shard's lock.
-func (f *futures) sweep(keep func(futureKey, *call) bool) {
+// sweep calls visit for every entry, under the entry's shard lock; an
+// entry for which visit returns false is removed. A call with several
+// keys is visited once per key: visit must be idempotent.
+func (f *futures) sweep(visit func(futureKey, *call) bool) {
 	for i := range f.shards {
 		s := &f.shards[i]
 		s.mu.Lock()
 		for k, c := range s.m {
-			if !keep(k, c) {
+			if !visit(k, c) {
 				delete(s.m, k)
 			}
 		}
@@ -102,7 +74,7 @@ func (f *futures) sweep(keep func(futureKey, *call) bool) {
 	}
 }
 
-// len counts the pending entries.
+// len counts the pending calls' keys.
 func (f *futures) len() int {
 	n := 0
 	for i := range f.shards {

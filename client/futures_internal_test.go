@@ -14,26 +14,24 @@ func TestRegisterRedrawsTakenIDs(t *testing.T) {
 	newID = func() futureKey { k := draws[0]; draws = draws[1:]; return k }
 	defer func() { newID = old }()
 
-	first, second := newCall(kindSURB), newCall(kindSURB)
-	var id1, id2 futureKey
-	if err := c.register(first, &id1, true); err != nil || id1 != a {
-		t.Fatalf("first: %x %v", id1, err)
+	first, second := getCall(kindSURB), getCall(kindSURB)
+	if err := c.register(first); err != nil || first.id != a {
+		t.Fatalf("first: %x %v", first.id, err)
 	}
-	if err := c.register(second, &id2, true); err != nil || id2 != b {
-		t.Fatalf("second got %x, %v; want the redrawn %x", id2, err, b)
+	if err := c.register(second); err != nil || second.id != b {
+		t.Fatalf("second got %x, %v; want the redrawn %x", second.id, err, b)
 	}
 	if len(draws) != 0 {
 		t.Fatalf("%d draws left", len(draws))
 	}
-	// A kept ID (a reliable send's message ID) that is taken is an error.
-	third := newCall(kindReliable)
-	kept := a
-	if err := c.register(third, &kept, false); err == nil {
-		t.Fatal("a taken message ID was accepted")
-	}
 	// forget only removes the entry of the call that owns it.
-	c.fut.forget(a, third)
-	if got, _, _ := c.fut.take(a); got != first {
+	c.fut.forget(a, second)
+	if c.fut.len() != 2 {
 		t.Fatal("forget by another call removed the entry")
+	}
+	c.unregister(first)
+	c.unregister(second)
+	if n := c.fut.len(); n != 0 {
+		t.Fatalf("%d entries left after unregister", n)
 	}
 }

@@ -26,15 +26,27 @@ const (
 	// their geometry (v0.0.47): 2,000 bytes, a common setting. A larger
 	// payload crashes a v0.0.47 daemon configured for 2,000.
 	DefaultMaxPayload = 2000
-	// DefaultRetransmitSlop is added to the daemon's reply ETA before a
-	// reliable send retransmits, as the v0.0.47 daemon's own ARQ does.
-	DefaultRetransmitSlop = 3*time.Minute + 45*time.Second
+	// DefaultSentEventWait is how long a v0.0.99 reliable send waits for
+	// a transmission's sent event before it transmits again: the daemon
+	// sends the event when the packet leaves on its Poisson schedule,
+	// which a burst delays, and may lose it.
+	DefaultSentEventWait = time.Minute
 	// DefaultMaxRetransmissions is how often a reliable send is
 	// retransmitted before ErrRetransmissionsExhausted, as in v0.0.47.
 	DefaultMaxRetransmissions = 3
 	// DefaultSubscriberBuffer is the number of events each subscriber's
 	// channel holds before events are dropped for it.
 	DefaultSubscriberBuffer = 256
+	// DefaultWriteTimeout bounds every write to the daemon's socket. A
+	// write that times out (a daemon that stopped reading) ends the
+	// connection like a socket loss.
+	DefaultWriteTimeout = 10 * time.Second
+	// DefaultWriteQueueFrames is how many frames wait for the writer at
+	// most; a caller who finds the queue full waits within its context.
+	DefaultWriteQueueFrames = 4096
+	// DefaultWriteQueueBytes bounds the bytes of the frames waiting for
+	// the writer (one larger frame is always let in on its own).
+	DefaultWriteQueueBytes = 8 << 20
 )
 
 // Option configures Dial.
@@ -50,9 +62,14 @@ type options struct {
 	reconnect          ReconnectPolicy
 	daemonUIDs         []int
 	peerCheck          func(transport.PeerCredentials) error
-	retransmitSlop     time.Duration
+	retransmitSlop     time.Duration // 0: the daemon's reply horizon
 	maxRetransmissions int
 	subscriberBuffer   int
+	writeTimeout       time.Duration
+	writeQueueFrames   int
+	writeQueueBytes    int
+	waitForReady       bool
+	dialRetry          bool
 	errs               []error // bad option values, reported by Dial
 }
 
@@ -63,9 +80,12 @@ func defaultOptions() options {
 		handshakeTimeout:   DefaultHandshakeTimeout,
 		firstFrameTimeout:  DefaultFirstFrameTimeout,
 		maxFrame:           wire.DefaultMaxFrameSize,
-		retransmitSlop:     DefaultRetransmitSlop,
 		maxRetransmissions: DefaultMaxRetransmissions,
 		subscriberBuffer:   DefaultSubscriberBuffer,
+		writeTimeout:       DefaultWriteTimeout,
+		writeQueueFrames:   DefaultWriteQueueFrames,
+		writeQueueBytes:    DefaultWriteQueueBytes,
+		waitForReady:       true,
 	}
 }
 
@@ -180,8 +200,10 @@ func WithPeerCheck(check func(transport.PeerCredentials) error) Option {
 
 // WithRetransmission tunes reliable sends on daemons that no longer
 // retransmit themselves (v0.0.99): retransmit when no reply came within
-// the daemon's reply ETA plus slop (DefaultRetransmitSlop), at most max
-// times (DefaultMaxRetransmissions).
+// the transmission's sent time plus the daemon's reply ETA plus slop, at
+// most max times (DefaultMaxRetransmissions). By default the slop is the
+// daemon's own reply horizon, (2 x mix layers + 3) x 500 ms (PROTOCOL.md
+// 8): the daemon forgets the SURB then, so no reply can come later.
 func WithRetransmission(slop time.Duration, max int) Option {
 	return func(o *options) {
 		if slop <= 0 || max < 0 {
@@ -202,4 +224,49 @@ func WithSubscriberBuffer(n int) Option {
 		}
 		o.subscriberBuffer = n
 	}
+}
+
+// WithWriteTimeout bounds every write to the daemon's socket
+// (DefaultWriteTimeout). A write that times out ends the connection like
+// a socket loss.
+func WithWriteTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d <= 0 {
+			o.bad("client: WithWriteTimeout(%v): must be positive", d)
+			return
+		}
+		o.writeTimeout = d
+	}
+}
+
+// WithWriteQueue bounds the frames waiting for the writer: at most frames
+// of them (DefaultWriteQueueFrames) and bytes in all
+// (DefaultWriteQueueBytes). A caller who finds the queue full waits
+// within its context: a daemon that stops reading holds callers, not
+// memory.
+func WithWriteQueue(frames, bytes int) Option {
+	return func(o *options) {
+		if frames <= 0 || bytes <= 0 {
+			o.bad("client: WithWriteQueue(%d, %d): both must be positive", frames, bytes)
+			return
+		}
+		o.writeQueueFrames, o.writeQueueBytes = frames, bytes
+	}
+}
+
+// WithWaitForReady says what calls do while no daemon connection exists
+// (the client is reconnecting). true, the default: they wait for one
+// within their context, and an error after the context ends matches
+// ErrDaemonUnavailable too. false: they fail at once with
+// ErrDaemonUnavailable (gRPC's fail-fast).
+func WithWaitForReady(wait bool) Option {
+	return func(o *options) { o.waitForReady = wait }
+}
+
+// WithDialRetry makes Dial wait for a daemon to appear, trying again with
+// the reconnect backoff (WithReconnect) until its context ends, for
+// backends that start before the daemon. The error after the context
+// ends matches ErrDaemonUnavailable and the context's error.
+func WithDialRetry() Option {
+	return func(o *options) { o.dialRetry = true }
 }

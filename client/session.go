@@ -28,6 +28,13 @@ type session struct {
 	w    *writer
 	info DaemonInfo
 	dead chan struct{} // closed when the connection has ended
+
+	// epoch is the daemon session this connection serves (Client.epoch):
+	// the previous connection's while the handshake may still resume it,
+	// then final before any call uses the connection.
+	epoch uint64
+	// resumed: the handshake resumed the previous connection's session.
+	resumed bool
 }
 
 // connect dials, checks the peer and performs the handshake.
@@ -61,10 +68,11 @@ func (c *Client) handshake(ctx context.Context, conn net.Conn) (*session, error)
 	// calls made on the connection later never touch its deadlines.
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(aLongTimeAgo) })
 	s := &session{
-		conn: conn,
-		fr:   wire.NewReader(bufio.NewReaderSize(conn, readBufferSize), c.o.maxFrame),
-		w:    newWriter(conn),
-		dead: make(chan struct{}),
+		conn:  conn,
+		fr:    wire.NewReader(bufio.NewReaderSize(conn, readBufferSize), c.o.maxFrame),
+		w:     newWriter(conn, &c.o),
+		dead:  make(chan struct{}),
+		epoch: c.epoch.Load(),
 	}
 	err := c.greet(s)
 	if !stop() || ctx.Err() != nil {
@@ -118,6 +126,8 @@ func (c *Client) greet(s *session) error {
 				s.info.Resumed = r.Resumed
 				break
 			}
+			// Replies the daemon kept for a resumed session come first:
+			// they are for the calls of the session being resumed.
 			if err := c.dispatch(s, resp); err != nil {
 				return err
 			}
@@ -132,6 +142,15 @@ func (c *Client) greet(s *session) error {
 		if err := c.dispatch(s, resp); err != nil {
 			return err
 		}
+	}
+	// The daemon session: a v0.0.99 resume continues the previous one
+	// (the same daemon process, the same session); anything else starts
+	// a new one, and results of the old one are refused from now on.
+	prev := c.info.Load()
+	s.resumed = gen == wire.Generation99 && s.info.Resumed && prev != nil &&
+		prev.Generation == gen && prev.InstanceToken == s.info.InstanceToken
+	if !s.resumed {
+		s.epoch = c.epoch.Add(1)
 	}
 	c.info.Store(&s.info)
 	return nil

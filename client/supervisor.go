@@ -2,8 +2,10 @@ package client
 
 import (
 	"context"
+	"errors"
 	"time"
 
+	"github.com/katzenthin/katzenthin/transport"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -18,7 +20,7 @@ func (c *Client) run(s *session) {
 	defer close(c.loopDone)
 	for {
 		err := c.serve(s)
-		c.dropSession(s, err)
+		c.lose(s, err)
 		if c.closed.Load() {
 			c.failAll(ErrClosed)
 			return
@@ -27,7 +29,6 @@ func (c *Client) run(s *session) {
 			c.giveUp(err)
 			return
 		}
-		c.settle(s.d.resumes(), err)
 		next, attempt, rerr := c.reconnect()
 		if rerr != nil {
 			if c.closed.Load() {
@@ -37,19 +38,26 @@ func (c *Client) run(s *session) {
 			}
 			return
 		}
-		if !next.info.Resumed {
-			// Calls kept for a resume that did not happen end now.
-			c.settle(false, err)
+		if !c.install(next) {
+			// Close came while the handshake ran: say goodbye on the
+			// connection nobody will use.
+			next.conn.SetWriteDeadline(time.Now().Add(goodbyeTimeout))
+			next.conn.Write(next.d.appendClose(nil))
+			next.conn.Close()
+			c.failAll(ErrClosed)
+			return
 		}
 		c.reconnects.Add(1)
-		c.setSession(next)
-		c.subs.publish(&Reconnected{Attempt: attempt, Resumed: next.info.Resumed})
+		c.flushCancels(next)
+		c.decideSuspended(next.resumed, err)
+		c.subs.publish(&Reconnected{Attempt: attempt, Resumed: next.resumed})
 		s = next
 	}
 }
 
 // serve runs the connection's reader and writer until either ends, then
-// makes sure both have.
+// makes sure both have: when serve returns, nothing reads or writes the
+// connection any more.
 func (c *Client) serve(s *session) error {
 	g, ctx := errgroup.WithContext(c.runCtx)
 	// A failed write, or Close, ends the reader by closing the socket.
@@ -83,101 +91,164 @@ func (c *Client) reconnect() (*session, int, error) {
 			return s, attempt, nil
 		}
 		last = err
+		c.lastErr.Store(&err)
+		if errors.Is(err, transport.ErrDaemonNotRunning) {
+			// Nothing listens: the daemon process that held the session
+			// is gone, and its state with it. Nothing will resume.
+			c.decideSuspended(false, err)
+		}
 		c.log.Info("reconnecting to the daemon failed", "attempt", attempt, "err", err)
 	}
 }
 
-// setSession makes s the current connection and wakes waiting callers.
-func (c *Client) setSession(s *session) {
+// install makes s the current connection and wakes waiting callers,
+// unless the client was closed meanwhile.
+func (c *Client) install(s *session) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed.Load() {
+		return false
+	}
 	info := s.info
 	c.info.Store(&info)
 	old := c.conn.Swap(&connState{sess: s, up: make(chan struct{})})
 	close(old.up)
+	return true
 }
 
-// dropSession marks the connection down and tells subscribers.
-func (c *Client) dropSession(s *session, err error) {
-	// The state goes first: a caller that then sees the daemon offline
-	// also sees that its connection is gone (see session).
+// lose marks the connection down and settles the calls it leaves behind
+// (the loss table in DESIGN.md): a frame never written is sent again; a
+// no-reply send that may have been written ends with ErrConnectionLost;
+// on a connection whose session may resume (v0.0.99) the other calls
+// that may have been written wait for the next handshake's verdict, and
+// everywhere else they meet it now.
+func (c *Client) lose(s *session, cause error) {
+	c.mu.Lock()
 	c.conn.Store(&connState{up: make(chan struct{})})
+	c.mu.Unlock()
 	c.online.Store(false)
 	close(s.dead)
+	err := lost(cause)
+	c.lastErr.Store(&err)
+	resumable := s.d.resumes()
+	c.fut.sweep(func(_ futureKey, cl *call) bool {
+		cl.mu.Lock()
+		defer cl.mu.Unlock()
+		if cl.state == stDone || cl.sess != s {
+			return true
+		}
+		switch cl.state {
+		case stQueued:
+			cl.retryLocked()
+		case stWritten, stSent:
+			switch {
+			case cl.kind == kindNoReply:
+				cl.finishLocked(err)
+			case resumable:
+				cl.suspended = true
+			default:
+				notResumedLocked(cl, err)
+			}
+		}
+		return true
+	})
 	if c.closed.Load() {
 		return
 	}
-	c.log.Warn("connection to the daemon lost", "err", err)
-	c.subs.publish(&ConnectionLost{Err: lost(err), Final: c.o.reconnect.Disabled})
+	c.log.Warn("connection to the daemon lost", "err", cause)
+	c.subs.publish(&ConnectionLost{Err: err, Final: c.o.reconnect.Disabled})
+}
+
+// decideSuspended applies the handshake's verdict to the calls a lost
+// v0.0.99 connection left suspended (the resume table in DESIGN.md).
+func (c *Client) decideSuspended(resumed bool, cause error) {
+	err := lost(cause)
+	next := c.conn.Load().sess
+	c.fut.sweep(func(_ futureKey, cl *call) bool {
+		cl.mu.Lock()
+		defer cl.mu.Unlock()
+		if !cl.suspended {
+			return true
+		}
+		cl.suspended = false
+		switch {
+		case cl.state == stDone:
+		case !resumed:
+			notResumedLocked(cl, err)
+		case cl.kind == kindQuery:
+			// The daemon keeps no query reply for a session that is away:
+			// ask again, with the same query ID.
+			cl.retryLocked()
+		case cl.state == stSent:
+			// The daemon has it and will deliver its reply to the resumed
+			// session: wait on, now on the new connection.
+			cl.sess = next
+		case cl.kind == kindReliable:
+			// Maybe in the daemon's queue, maybe not: transmit again.
+			cl.newTx = true
+			cl.retryLocked()
+		default:
+			cl.finishLocked(err)
+		}
+		return true
+	})
+}
+
+// notResumedLocked settles a call that may have been written in a daemon
+// session that is gone: a reliable send or a query is sent again, any
+// other call's outcome is unknown.
+func notResumedLocked(cl *call, err error) {
+	switch cl.kind {
+	case kindReliable:
+		cl.newTx = true
+		cl.retryLocked()
+	case kindQuery:
+		cl.retryLocked()
+	default:
+		cl.finishLocked(err)
+	}
 }
 
 // giveUp ends the client's connection for good: every pending and future
 // call gets ErrConnectionLost.
 func (c *Client) giveUp(cause error) {
 	err := lost(cause)
+	c.mu.Lock()
 	old := c.conn.Swap(&connState{up: make(chan struct{}), err: err})
+	c.mu.Unlock()
 	close(old.up)
 	c.failAll(err)
 }
 
 // wakeWaiters makes callers waiting for a connection look again (Close).
 func (c *Client) wakeWaiters() {
+	c.mu.Lock()
 	old := c.conn.Swap(&connState{up: make(chan struct{}), err: ErrClosed})
+	c.mu.Unlock()
 	close(old.up)
-}
-
-// settle decides the fate of the calls a lost connection leaves behind:
-// a frame that was never written is sent again on the next connection; a
-// reliable send is re-sent with its message ID; a SURB send's SURB died
-// with the daemon's state, so it ends with ErrConnectionLost, unless
-// keep says the daemon may resume the session (v0.0.99), whose handshake
-// then delivers the replies that came meanwhile.
-func (c *Client) settle(keep bool, cause error) {
-	err := lost(cause)
-	told := make(map[chan result]bool)
-	c.fut.sweep(func(_ futureKey, cl *call) bool {
-		switch {
-		case cl.abandon():
-			c.tell(told, cl, result{kind: resultResend})
-		case keep:
-			return true
-		case cl.kind == kindReliable:
-			c.tell(told, cl, result{kind: resultResend})
-		default:
-			c.tell(told, cl, result{err: err})
-		}
-		return false
-	})
-}
-
-// tell delivers r once per waiting caller: a reliable send may wait
-// under several IDs, all answering on one channel.
-func (c *Client) tell(told map[chan result]bool, cl *call, r result) {
-	if !told[cl.done] {
-		told[cl.done] = true
-		cl.deliver(r)
-	}
 }
 
 // failAll ends every pending call with err.
 func (c *Client) failAll(err error) {
-	told := make(map[chan result]bool)
 	c.fut.sweep(func(_ futureKey, cl *call) bool {
-		cl.abandon()
-		c.tell(told, cl, result{err: err})
-		return false
+		cl.mu.Lock()
+		cl.finishLocked(err)
+		cl.mu.Unlock()
+		return true
 	})
 }
 
-// sayGoodbye writes the thin-close frame, waiting at most goodbyeTimeout.
-func (c *Client) sayGoodbye(s *session) {
-	cl := newCall(kindControl)
-	cl.setFrame(s.d.appendClose(cl.frameBuf()))
-	if !s.w.enqueue(cl) {
+// goodbyeOn writes the thin-close frame on s, waiting at most
+// goodbyeTimeout for it.
+func (c *Client) goodbyeOn(s *session) {
+	written, ok := s.w.enqueueControl(s.d.appendClose(nil))
+	if !ok {
 		return
 	}
 	t := time.NewTimer(goodbyeTimeout)
 	defer t.Stop()
 	select {
-	case <-cl.done:
+	case <-written:
 	case <-s.dead:
 	case <-t.C:
 	}

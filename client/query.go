@@ -1,0 +1,141 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/katzenthin/katzenthin/pki"
+	"github.com/katzenthin/katzenthin/wire"
+)
+
+// MaxStartsInFlight is how many Pigeonhole start_* requests a client
+// keeps outstanding on its connection (PROTOCOL.md 9.7): the daemon
+// queues 16 and stops reading the connection at the 17th, cancels
+// included. Further Query calls with QueryOptions.Start wait in the
+// client, within their context.
+const MaxStartsInFlight = 16
+
+// QueryOptions says how Query treats a request.
+type QueryOptions struct {
+	// Start marks a start_* request, answered only when the daemon's
+	// resending ends: it takes one of the MaxStartsInFlight slots.
+	Start bool
+	// Cancel, for a start_* request, is the request that stops it
+	// (cancel_resending_*). When the caller's context ends after the
+	// start was written, Query sends it with a fresh query ID (after the
+	// next handshake if the connection is down) and absorbs the late
+	// replies. Query sets its query ID.
+	Cancel *wire.Request99
+}
+
+// queryCall is what a kindQuery call sends.
+type queryCall struct {
+	name   string // the request's name, for errors
+	req    *wire.Request99
+	cancel *wire.Request99
+	expect wire.ReplyKind
+}
+
+// Query sends req, a v0.0.99 request carrying a query ID (PROTOCOL.md 8
+// and 9), and blocks until its reply comes or ctx ends. It is the
+// building block of DocumentForEpoch and of package pigeonhole; most
+// applications use those instead.
+//
+// Query sets req's query ID (a fresh random one) and must be the only user
+// of req until it returns. It matches the reply by query ID and type: a
+// reply of another type for the same ID is dropped and counted
+// (Stats.WrongReplies). The reply is returned as decoded, whatever its
+// error code: interpreting the code is the caller's business.
+//
+// A request that got no reply when the connection broke is asked again,
+// unchanged and with the same query ID, after the next handshake, resumed
+// or not: the daemon does not keep query replies for a session that is
+// away (PROTOCOL.md 8 and 9.8). A v0.0.47 daemon has no queries: Query
+// fails with ErrUnsupported. Unlike sends, queries go out while the
+// daemon reports itself offline: local requests are answered anyway and
+// the daemon holds mixnet ones until it is back.
+func (c *Client) Query(ctx context.Context, req *wire.Request99, o QueryOptions) (*wire.Response, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	expect := req.ExpectedReply()
+	if expect == wire.ReplyNone || req.Ops() != 1 {
+		return nil, invalid("a query must carry exactly one operation that has a query ID")
+	}
+	cl := &call{kind: kindQuery, wake: make(chan struct{}, 1)}
+	cl.query = &queryCall{name: req.OperationName(), req: req, cancel: o.Cancel, expect: expect}
+	if err := c.register(cl); err != nil {
+		return nil, err
+	}
+	defer c.unregister(cl)
+	req.SetQueryID(wire.QueryID(cl.id))
+	if o.Start {
+		select {
+		case c.startSlots <- struct{}{}:
+			defer func() { <-c.startSlots }()
+		case <-ctx.Done():
+			return nil, c.ctxError(ctx)
+		}
+	}
+	c.drive(ctx, cl)
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if cl.err != nil {
+		return nil, cl.err
+	}
+	resp := cl.resp
+	return &resp, nil
+}
+
+// sendCancel sends q's cancel request on the live connection, or after
+// the next handshake when there is none.
+func (c *Client) sendCancel(q *queryCall) {
+	q.cancel.SetQueryID(wire.NewQueryID())
+	frame := q.cancel.AppendFrame(nil)
+	if st := c.conn.Load(); st.sess != nil {
+		if _, ok := st.sess.w.enqueueControl(frame); ok {
+			return
+		}
+	}
+	c.cancelsMu.Lock()
+	c.cancels = append(c.cancels, frame)
+	c.cancelsMu.Unlock()
+}
+
+// flushCancels writes the cancels that waited for a connection.
+func (c *Client) flushCancels(s *session) {
+	c.cancelsMu.Lock()
+	frames := c.cancels
+	c.cancels = nil
+	c.cancelsMu.Unlock()
+	for _, f := range frames {
+		s.w.enqueueControl(f)
+	}
+}
+
+// DocumentForEpoch returns the PKI document of epoch (0: the current one).
+// A v0.0.99 daemon is asked for it; the signed certificate it answers with
+// is unwrapped without checking its signatures, which is the daemon's
+// business. A v0.0.47 daemon cannot be asked: the current document is
+// returned for epoch 0 or the current epoch, ErrUnsupported otherwise.
+// The request survives a v0.0.99 reconnection: it is asked again.
+func (c *Client) DocumentForEpoch(ctx context.Context, epoch uint64) (*pki.Document, error) {
+	resp, err := c.Query(ctx, &wire.Request99{GetPKIDocument: &wire.GetPKIDocument{Epoch: epoch}}, QueryOptions{})
+	if errors.Is(err, ErrUnsupported) {
+		doc := c.Document()
+		if epoch == 0 || epoch == doc.Epoch {
+			return doc, nil
+		}
+		return nil, fmt.Errorf("%w: a %s daemon serves only the current document (epoch %d), not epoch %d",
+			ErrUnsupported, c.Daemon().Generation, doc.Epoch, epoch)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r := resp.GetPKIDocumentReply
+	if r.ErrorCode != wire.ErrorCodeSuccess {
+		return nil, fmt.Errorf("client: document for epoch %d: %w", epoch, codeError(r.ErrorCode))
+	}
+	return pki.ParseCertificate(r.Payload)
+}

@@ -1,0 +1,226 @@
+package client
+
+import (
+	"fmt"
+
+	"github.com/katzenthin/katzenthin/wire"
+)
+
+// The reader's side of the state machine: results from the daemon. Each
+// handler finds the call under its shard's lock and moves it under the
+// call's lock; a result that belongs to no live call, to a call of
+// another type, or to another daemon session is dropped and counted.
+
+// verdict says what a result may do to the call it names.
+type verdict uint8
+
+const (
+	verdictTake  verdict = iota // the call accepts the result
+	verdictLate                 // the call is over (or discards results): drop, count as late
+	verdictWrong                // wrong type or daemon session: drop, count as wrong
+)
+
+// judgeLocked decides whether cl accepts a result of the given type that
+// came on s. The caller holds cl.mu.
+func judgeLocked(cl *call, s *session, message bool, kind wire.ReplyKind) verdict {
+	switch {
+	case cl.state == stDone || cl.kind == kindNoReply:
+		return verdictLate
+	case message != (cl.kind != kindQuery),
+		!message && kind != cl.query.expect,
+		!cl.written || cl.epoch != s.epoch:
+		return verdictWrong
+	}
+	return verdictTake
+}
+
+func (c *Client) count(v verdict) {
+	if v == verdictWrong {
+		c.fut.wrong.Add(1)
+	} else {
+		c.fut.late.Add(1)
+	}
+}
+
+// eventKey is the future an event belongs to: ARQ events carry the
+// request's message ID (their SURB ID is the daemon's), SURB events
+// their SURB ID.
+func eventKey(m *wire.MessageID, s *wire.SURBID) (futureKey, bool) {
+	switch {
+	case m != nil:
+		return *m, true
+	case s != nil:
+		return *s, true
+	default:
+		return futureKey{}, false
+	}
+}
+
+func (c *Client) handleMessageSent(s *session, ev *wire.MessageSentEvent) {
+	k, ok := eventKey(ev.MessageID, ev.SURBID)
+	if c.debug {
+		c.log.Debug("message sent", "id", fmt.Sprintf("%x", k), "eta", ev.ReplyETA, "failed", ev.Err != nil)
+	}
+	var msgID *wire.MessageID
+	if ok {
+		msgID = c.applySent(s, k, ev)
+	}
+	if !c.subs.active() {
+		return
+	}
+	out := &MessageSent{SentAt: ev.SentAt, ETA: ev.ReplyETA}
+	switch {
+	case msgID != nil:
+		out.MessageID = *msgID
+	case ev.MessageID != nil:
+		out.MessageID = *ev.MessageID
+	}
+	if ev.SURBID != nil {
+		out.SURBID = *ev.SURBID
+	}
+	if ev.Err != nil {
+		// A copy: ev lives in the decoder's scratch space.
+		out.Err = &DaemonError{Text: ev.Err.Text, Kind: ErrSendFailed}
+	}
+	c.subs.publish(out)
+}
+
+// applySent records a sent event in the call under k. It returns the
+// call's message ID when the call is a reliable send the client
+// retransmits, whose events then carry it.
+func (c *Client) applySent(s *session, k futureKey, ev *wire.MessageSentEvent) *wire.MessageID {
+	sh := c.fut.shard(k)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	cl := sh.m[k]
+	if cl == nil {
+		c.fut.late.Add(1)
+		return nil
+	}
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	var msgID *wire.MessageID
+	if cl.notify {
+		id := cl.msgID
+		msgID = &id
+	}
+	if v := judgeLocked(cl, s, true, wire.ReplyNone); v != verdictTake {
+		c.count(v)
+		return msgID
+	}
+	if ev.Err != nil {
+		// The send failed inside the daemon: no reply can come.
+		cl.finishLocked(&DaemonError{Text: ev.Err.Text, Kind: ErrSendFailed})
+		delete(sh.m, k)
+		return msgID
+	}
+	if k != cl.cur {
+		return msgID // an earlier transmission's: the current one's timing counts
+	}
+	cl.sentAt, cl.eta = ev.SentAt, ev.ReplyETA
+	if cl.state == stWriting || cl.state == stWritten {
+		cl.state = stSent
+		if cl.notify {
+			cl.signal()
+		}
+	}
+	return msgID
+}
+
+func (c *Client) handleMessageReply(s *session, ev *wire.MessageReplyEvent) {
+	k, ok := eventKey(ev.MessageID, ev.SURBID)
+	if c.debug {
+		c.log.Debug("message reply", "id", fmt.Sprintf("%x", k), "bytes", len(ev.Payload), "failed", ev.Err != nil || ev.ErrorCode != 0)
+	}
+	var reply Reply
+	reply.Payload = ev.Payload
+	if ev.SURBID != nil {
+		reply.SURBID = *ev.SURBID
+	}
+	if ev.MessageID != nil {
+		reply.MessageID = *ev.MessageID
+	}
+	var err error
+	switch {
+	case ev.Err != nil && ev.MessageID != nil:
+		err = &DaemonError{Text: ev.Err.Text, Kind: ErrRetransmissionsExhausted}
+	case ev.Err != nil:
+		err = &DaemonError{Text: ev.Err.Text, Kind: ErrSendFailed}
+	case ev.ErrorCode != wire.ErrorCodeSuccess:
+		err = codeError(ev.ErrorCode)
+	}
+	var msgID *wire.MessageID
+	if ok {
+		msgID = c.applyReply(s, k, reply, err)
+	}
+	if c.subs.active() {
+		out := &MessageReply{
+			MessageID: reply.MessageID, SURBID: reply.SURBID, Err: err,
+			Payload: append([]byte(nil), ev.Payload...), // the caller owns the original
+		}
+		if msgID != nil {
+			out.MessageID = *msgID
+		}
+		c.subs.publish(out)
+	}
+}
+
+// applyReply ends the call under k with reply (or err). Like applySent,
+// it returns the message ID of a client-retransmitted reliable send.
+func (c *Client) applyReply(s *session, k futureKey, reply Reply, err error) *wire.MessageID {
+	sh := c.fut.shard(k)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	cl := sh.m[k]
+	if cl == nil {
+		c.fut.late.Add(1)
+		return nil
+	}
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	var msgID *wire.MessageID
+	if cl.notify {
+		id := cl.msgID
+		msgID = &id
+	}
+	if v := judgeLocked(cl, s, true, wire.ReplyNone); v != verdictTake {
+		c.count(v)
+		return msgID
+	}
+	if cl.kind == kindReliable {
+		reply.MessageID = cl.msgID
+	}
+	reply.SentAt, reply.ETA = cl.sentAt, cl.eta
+	cl.reply = reply
+	cl.finishLocked(err)
+	delete(sh.m, k)
+	return msgID
+}
+
+// handleQueryReply ends the query call under qid with resp.
+func (c *Client) handleQueryReply(s *session, resp *wire.Response, kind wire.ReplyKind, qid *wire.QueryID) {
+	if qid == nil {
+		c.fut.late.Add(1)
+		return
+	}
+	k := futureKey(*qid)
+	sh := c.fut.shard(k)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	cl := sh.m[k]
+	if cl == nil {
+		c.fut.late.Add(1)
+		return
+	}
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if v := judgeLocked(cl, s, false, kind); v != verdictTake {
+		c.count(v)
+		return
+	}
+	// A shallow copy: query replies come from the general decoder, whose
+	// events are fresh memory, never the decoder's scratch space.
+	cl.resp = *resp
+	cl.finishLocked(nil)
+	delete(sh.m, k)
+}
