@@ -95,6 +95,9 @@ type call struct {
 	err    error
 	sentAt time.Time
 	eta    time.Duration
+	// sentSeen is when the current transmission's sent event came
+	// (client-side retransmission only).
+	sentSeen time.Time
 
 	wake chan struct{} // one slot: "look at the state again"
 }
@@ -113,9 +116,7 @@ func (cl *call) finishLocked(err error) bool {
 	if cl.state == stDone {
 		return false
 	}
-	if cl.state != stWriting { // else the writer is copying it, and drops it after
-		cl.dropFrameLocked()
-	}
+	cl.takeBackLocked()
 	cl.state = stDone
 	cl.err = err
 	cl.signal()
@@ -124,11 +125,20 @@ func (cl *call) finishLocked(err error) bool {
 
 // retryLocked moves the call to stRetry and wakes its caller.
 func (cl *call) retryLocked() {
-	if cl.state != stWriting {
-		cl.dropFrameLocked()
-	}
+	cl.takeBackLocked()
 	cl.state = stRetry
 	cl.signal()
+}
+
+// takeBackLocked releases the frame of a call leaving stQueued: the
+// writer checks the state before it reads a frame, so a queued frame is
+// anyone's to drop under the lock. In stWriting the writer owns the frame
+// and drops it after copying; in stReady and stRetry the caller may be
+// encoding into it and drops it itself.
+func (cl *call) takeBackLocked() {
+	if cl.state == stQueued {
+		cl.dropFrameLocked()
+	}
 }
 
 // dropFrameLocked releases the attempt's frame: a call that no writer

@@ -76,7 +76,7 @@ func (c *Client) drive(ctx context.Context, cl *call) {
 				return
 			}
 			cl.mu.Lock()
-			st, sentAt, eta := cl.state, cl.sentAt, cl.eta
+			st, sentAt, eta := cl.state, cl.sentSeen, cl.eta
 			cl.mu.Unlock()
 			switch st {
 			case stDone:
@@ -116,7 +116,8 @@ func (c *Client) startAttempt(ctx context.Context, cl *call) bool {
 			return false
 		}
 		cl.mu.Lock()
-		if cl.state == stDone { // Close ended it meanwhile
+		if cl.state == stDone { // a result or Close ended it meanwhile
+			cl.dropFrameLocked()
 			cl.mu.Unlock()
 			return false
 		}
@@ -236,7 +237,9 @@ func (c *Client) horizonPassed(cl *call) {
 
 // replyHorizon is when the daemon forgets a SURB sent at sentAt with
 // reply ETA eta (PROTOCOL.md 8): sent_at + ETA + (2 x layers + 3) x 500 ms,
-// or the WithRetransmission slop instead of the last term.
+// or the WithRetransmission slop instead of the last term. The caller
+// passes the time the sent event came, never earlier than the daemon's
+// own sent_at, so the retransmission never comes before the horizon.
 func (c *Client) replyHorizon(sentAt time.Time, eta time.Duration) time.Time {
 	if sentAt.IsZero() {
 		sentAt = time.Now()

@@ -2,6 +2,7 @@ package client
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/katzenthin/katzenthin/wire"
 )
@@ -121,6 +122,9 @@ func (c *Client) applySent(s *session, k futureKey, ev *wire.MessageSentEvent) *
 	if cl.state == stWriting || cl.state == stWritten {
 		cl.state = stSent
 		if cl.notify {
+			// The horizon counts from when the event came: the daemon's
+			// sent_at has whole seconds only (and a clock of its own).
+			cl.sentSeen = time.Now()
 			cl.signal()
 		}
 	}

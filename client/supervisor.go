@@ -172,7 +172,9 @@ func (c *Client) decideSuspended(resumed bool, cause error) {
 		}
 		cl.suspended = false
 		switch {
-		case cl.state == stDone:
+		case cl.state != stWritten && cl.state != stSent:
+			// Done, or moved on by its caller meanwhile (a reliable
+			// send's horizon): the verdict is moot.
 		case !resumed:
 			notResumedLocked(cl, err)
 		case cl.kind == kindQuery:

@@ -160,10 +160,12 @@ func (w *writer) writeLoop(ctx context.Context) error {
 			if e.cl == nil {
 				buf, err = w.appendOrFlush(buf, e.control)
 				controls = append(controls, e.written)
-			} else if frame := w.commit(e, b); frame != nil {
-				buf, err = w.appendOrFlush(buf, frame)
-				committed = append(committed, e.cl)
-				dropCommittedFrame(e.cl)
+			} else {
+				var ok bool
+				buf, ok, err = w.commit(buf, e, b)
+				if ok {
+					committed = append(committed, e.cl)
+				}
 			}
 			*e = queueEntry{}
 			if err != nil {
@@ -184,31 +186,35 @@ func (w *writer) writeLoop(ctx context.Context) error {
 	}
 }
 
-// commit takes e's frame if its call is still queued for e's attempt:
-// the call moves to stWriting and its frame now belongs to batch b. It
-// returns nil when the caller took the frame back or the call moved on.
-func (w *writer) commit(e *queueEntry, b *batch) []byte {
+// commit copies e's frame into buf if its call is still queued for e's
+// attempt: the call moves to stWriting, part of batch b, and its frame
+// is released at once. It reports false when the caller took the frame
+// back or the call moved on. Bytes already in buf are written first if
+// the frame would make the batch outgrow maxBatch.
+func (w *writer) commit(buf []byte, e *queueEntry, b *batch) ([]byte, bool, error) {
 	cl := e.cl
-	cl.mu.Lock()
-	defer cl.mu.Unlock()
 	defer cl.queued.Add(-1)
-	if cl.state != stQueued || cl.attempt != e.attempt {
-		return nil
+	cl.mu.Lock()
+	if len(buf) > 0 && len(buf)+len(cl.frame) > maxBatch {
+		cl.mu.Unlock() // never write under a call's lock
+		if err := w.write(buf); err != nil {
+			return buf, false, err
+		}
+		buf = buf[:0]
+		cl.mu.Lock()
 	}
+	defer cl.mu.Unlock()
+	if cl.state != stQueued || cl.attempt != e.attempt {
+		return buf, false, nil
+	}
+	buf = append(buf, cl.frame...)
+	cl.dropFrameLocked()
 	cl.state = stWriting
 	cl.batch = b
 	// From here on a result may come from the daemon: it is accepted
 	// from this daemon session.
 	cl.epoch, cl.written = cl.sess.epoch, true
-	return cl.frame
-}
-
-// dropCommittedFrame releases a committed call's frame once it has been
-// copied into the batch buffer.
-func dropCommittedFrame(cl *call) {
-	cl.mu.Lock()
-	cl.dropFrameLocked()
-	cl.mu.Unlock()
+	return buf, true, nil
 }
 
 // appendOrFlush adds frame to buf, writing buf first when the batch would
