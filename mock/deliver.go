@@ -40,6 +40,10 @@ var (
 	errARQGaveUp    = &wire.DaemonError{Text: "max retries reached"}
 )
 
+// maxPending is how many events a v0.0.99 daemon keeps for a session
+// that is away; the rest are dropped.
+const maxPending = 1000
+
 // appState is where an application stands; guarded by Daemon.mu.
 type appState uint8
 
@@ -88,7 +92,10 @@ func (d *Daemon) deliverSlow(a *app, ev *event) *conn {
 	if c := a.conn.Load(); c != nil && c.sendEvent(ev) {
 		return c
 	}
-	if a.state == appDetached {
+	// A session that is away keeps its replies and GC events, at most
+	// maxPending of them, for its resume; like the real daemon it drops
+	// sent events (PROTOCOL.md 8, "What survives a disconnect").
+	if a.state == appDetached && ev.kind != evSent && len(a.pending) < maxPending {
 		a.pending = append(a.pending, *ev)
 		return nil
 	}
