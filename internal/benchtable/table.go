@@ -156,6 +156,7 @@ func evaluate(rs *results) []check {
 		)
 	}
 	cs = append(cs, batchingInfo(rs)...)
+	cs = append(cs, pacingInfo(rs)...)
 	cs = append(cs, parkedInfo(rs)...)
 	return cs
 }
@@ -392,6 +393,24 @@ func parkedInfo(rs *results) []check {
 			what = fmt.Sprintf(what, number(idle))
 		}
 		cs = append(cs, check{what: what, figure: number(v), status: info})
+	}
+	return cs
+}
+
+// pacingInfo reports what a paced daemon (one message per Poisson slot)
+// does to a burst of callers, in slot means.
+func pacingInfo(rs *results) []check {
+	var cs []check
+	for _, n := range []string{"1", "8", "64"} {
+		r := rs.get("Pacing/burst=" + n)
+		med, ok1 := r.median("slots/median")
+		last, ok2 := r.median("slots/last")
+		per, ok3 := r.median("calls/slot")
+		if !ok1 || !ok2 || !ok3 {
+			continue
+		}
+		cs = append(cs, check{what: "paced daemon, burst of " + n + ": median, last caller's wait (slots); calls per slot",
+			figure: number(med) + ", " + number(last) + "; " + number(per), status: info})
 	}
 	return cs
 }
