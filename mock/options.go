@@ -152,7 +152,8 @@ func WithLatency(d time.Duration) Option {
 // about n intervals later. Each message's sent event comes when its slot
 // releases it, its reply WithLatency after that. SURB, no-reply and ARQ
 // sends (every transmission) are paced; the daemon's own answers are
-// not. Zero, the default, sends at once; WithDocumentPacing takes the
+// not. A message whose slot comes while the daemon is offline fails as a
+// send while offline does. Zero, the default, sends at once; WithDocumentPacing takes the
 // mean from the document instead. A later WithSendPacing or
 // WithDocumentPacing overrides an earlier one.
 func WithSendPacing(mean time.Duration) Option {
