@@ -51,8 +51,18 @@ func (c *conn) arqSend(id wire.MessageID, h Handler, payload []byte) {
 	d.sched.at(now.Add(d.opts.gc), q.gcDue)
 }
 
-// transmit sends one transmission at time at.
+// transmit sends one transmission at time at, or, with send pacing, on
+// the slot that releases it.
 func (q *arq) transmit(at time.Time) {
+	if p := q.d.pacer; p != nil {
+		p.enqueue(q.transmitNow)
+		return
+	}
+	q.transmitNow(at)
+}
+
+// transmitNow sends one transmission at time at.
+func (q *arq) transmitNow(at time.Time) {
 	d := q.d
 	q.surbID = wire.NewSURBID()
 	ev := event{kind: evSent, hasMsgID: true, msgID: q.id, hasSURB: true, surbID: q.surbID, sentAt: time.Now()}

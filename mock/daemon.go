@@ -24,6 +24,7 @@ type Daemon struct {
 	instance wire.Token // v0.0.99 instance token, one per Daemon
 	status   [2][]byte  // encoded status frames: [0] offline, [1] connected
 	sched    *scheduler
+	pacer    *pacer // nil unless sends are paced
 	counters counters
 	waiters  requestWaiters
 	done     chan struct{} // closed when Close has finished
@@ -88,6 +89,9 @@ func New(opts ...Option) *Daemon {
 		sessions:  make(map[wire.Token]*app),
 	}
 	d.connected.Store(!o.offline)
+	if o.pacing > 0 || o.docPacing || o.pacingNext != nil {
+		d.pacer = newPacer(d, o.pacing, o.docPacing, o.pacingNext)
+	}
 
 	errs := o.errs
 	var st *docState

@@ -11,7 +11,9 @@
 // cope with: the handshake frames, the v0.0.47 "{}" errors and the
 // misspelt shutdown key, reply payloads zero-padded to the SURB size, ARQ
 // retransmissions and garbage-collection events (on a shortened clock),
-// silent loss (WithLoss), v0.0.99 session resumption and error codes.
+// silent loss (WithLoss), v0.0.99 session resumption and error codes,
+// and, when asked (WithSendPacing, WithDocumentPacing), the daemon's pace:
+// one message into the mixnet per Poisson send slot.
 // Requests that would crash the real v0.0.47 daemon close the offending
 // connection and are recorded (Violations), so tests notice them.
 //

@@ -84,6 +84,10 @@ type options struct {
 	grace      time.Duration
 	logger     *slog.Logger
 	errs       []error
+
+	pacing     time.Duration        // WithSendPacing's mean; 0: off
+	docPacing  bool                 // WithDocumentPacing
+	pacingNext func() time.Duration // tests: the slot intervals
 }
 
 func defaultOptions() options {
@@ -139,6 +143,36 @@ func WithLatency(d time.Duration) Option {
 		}
 		o.latency = d
 	}
+}
+
+// WithSendPacing makes the daemon send messages into the mixnet as a
+// real kpclientd does: on the slots of a Poisson process, here with mean
+// interval mean, one message per slot, first come first served. A burst
+// of n messages waits in the daemon's egress queue: the last one leaves
+// about n intervals later. Each message's sent event comes when its slot
+// releases it, its reply WithLatency after that. SURB, no-reply and ARQ
+// sends (every transmission) are paced; the daemon's own answers are
+// not. A message whose slot comes while the daemon is offline fails as a
+// send while offline does. Zero, the default, sends at once; WithDocumentPacing takes the
+// mean from the document instead. A later WithSendPacing or
+// WithDocumentPacing overrides an earlier one.
+func WithSendPacing(mean time.Duration) Option {
+	return func(o *options) {
+		if mean < 0 {
+			o.invalid("WithSendPacing: negative mean %v", mean)
+			return
+		}
+		o.pacing, o.docPacing = mean, false
+	}
+}
+
+// WithDocumentPacing paces sends as WithSendPacing does, with the mean
+// interval the current document gives: 1/LambdaP milliseconds (LambdaP
+// is a rate per millisecond; the default document's 0.001 is one slot a
+// second, as in the default testnet). A document whose LambdaP is not
+// positive paces nothing.
+func WithDocumentPacing() Option {
+	return func(o *options) { o.pacing, o.docPacing = 0, true }
 }
 
 // WithLoss makes every SURB reply (for ARQ, each transmission's reply)

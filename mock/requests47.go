@@ -96,19 +96,46 @@ func (c *conn) surbSend(msgID *wire.MessageID, surbID wire.SURBID, h Handler, pa
 		c.sendEvent(&ev)
 		return
 	}
+	a := c.app.Load()
+	if d.pacer != nil {
+		d.pacer.enqueue(func(slot time.Time) { d.surbLeave(a, ev, h, payload, slot) })
+		return
+	}
 	ev.eta = d.replyETA()
 	c.sendEvent(&ev)
 	if h == nil {
 		d.counters.unroutable.Add(1)
 		return
 	}
-	a := c.app.Load()
 	if d.opts.latency == 0 {
 		d.surbReply(a, h, &ev, payload)
 		return
 	}
 	sent := ev
 	d.sched.at(ev.sentAt.Add(d.opts.latency), func(time.Time) { d.surbReply(a, h, &sent, payload) })
+}
+
+// surbLeave is surbSend when its send slot releases it (WithSendPacing):
+// the sent event, stamped with the slot's time, goes to the application
+// wherever it is now, and the reply follows the latency after the slot.
+func (d *Daemon) surbLeave(a *app, ev event, h Handler, payload []byte, slot time.Time) {
+	ev.sentAt = slot
+	if !d.connected.Load() {
+		d.counters.refused.Add(1)
+		ev.failed = true
+		d.deliver(a, &ev, false)
+		return
+	}
+	ev.eta = d.replyETA()
+	d.deliver(a, &ev, false)
+	switch {
+	case h == nil:
+		d.counters.unroutable.Add(1)
+	case d.opts.latency == 0:
+		d.surbReply(a, h, &ev, payload)
+	default:
+		d.sched.at(slot.Add(d.opts.latency), func(time.Time) { d.surbReply(a, h, &ev, payload) })
+	}
 }
 
 // surbReply runs the service and delivers its reply to a, unless lost.
@@ -128,6 +155,15 @@ func (d *Daemon) surbReply(a *app, h Handler, sent *event, payload []byte) {
 func (c *conn) noReplySend(h Handler, payload []byte) {
 	d := c.d
 	d.counters.noReplySends.Add(1)
+	if d.pacer != nil && d.connected.Load() {
+		d.pacer.enqueue(func(slot time.Time) { d.noReplyLeave(h, payload, slot) })
+		return
+	}
+	d.noReplyLeave(h, payload, time.Now())
+}
+
+// noReplyLeave is a no-reply send leaving the daemon at time at.
+func (d *Daemon) noReplyLeave(h Handler, payload []byte, at time.Time) {
 	switch {
 	case !d.connected.Load():
 		return
@@ -136,7 +172,7 @@ func (c *conn) noReplySend(h Handler, payload []byte) {
 	case d.opts.latency == 0:
 		h(payload)
 	default:
-		d.sched.at(time.Now().Add(d.opts.latency), func(time.Time) { h(payload) })
+		d.sched.at(at.Add(d.opts.latency), func(time.Time) { h(payload) })
 	}
 }
 

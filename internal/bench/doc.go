@@ -5,14 +5,17 @@
 //
 // The benchmarks, by name:
 //
-//   - Floor/<size>/c<n>: the baseline of package floor (no katzenthin
-//     code) over an abstract Unix socket, n callers at once;
-//     FloorSync/<size>: its one-caller client with no goroutines.
-//   - Send/<generation>/<size>/c<n>: client.Send against the in-process
-//     mock (zero latency), n callers at once, every reply checked
-//     against its caller's payload ("lost" counts the misses).
-//   - SendMockd/<generation>/<size>/c<n>: the same against mockd in its
-//     own process, so that allocs/op and B/op are the client's alone.
+//   - RoundTrip/<size>/c<n>/<impl>: SURB round trips, n callers at
+//     once, every reply checked against its caller's payload ("lost"
+//     counts the misses): impl floor is package floor (no katzenthin
+//     code), floor-sync its one-caller client, v0.0.47 and v0.0.99
+//     client.Send against the in-process mock, and *-mockd the same
+//     against mockd in its own process (allocs/op are the client's).
+//   - Raw/<size>/c<n>/{raw,sdk}: the socket's limit. The raw client of
+//     package raw and client.Send, side by side, against the canned
+//     daemon of package raw (captured v0.0.47 frames, nothing decoded);
+//     c64 and c1024 also report calls/s.
+//   - Batching/c<n>/<impl>: calls carried per read and write.
 //   - Parked/n=<n>: n Sends waiting on held replies; heap per parked
 //     call beyond its goroutine, stacks, goroutine count.
 //   - Resolve/parked=<n>: the time to resolve one reply (mock
@@ -21,5 +24,5 @@
 //
 // Run them all with `make bench`, or one family with, for example,
 //
-//	go test -run '^$' -bench 'Send/v0.0.47/64B' -benchmem -count 3 ./internal/bench
+//	go test -run '^$' -bench 'Raw/64B' -benchmem -count 3 ./internal/bench
 package bench

@@ -20,6 +20,16 @@ BenchmarkParked/n=100000-2  1  3000000000 ns/op  700.5 heap-B/call  8192 stack-B
 BenchmarkResolve/parked=10-2  100  20000 ns/op
 BenchmarkResolve/parked=100000-2  100  26000 ns/op
 BenchmarkCodec/reply/v0.0.47/Decoder-2  1000  150.5 ns/op  17100.00 MB/s  2688 B/op  1 allocs/op
+BenchmarkRaw/64B/c1/raw-2  1000  10000 ns/op  0 lost
+BenchmarkRaw/64B/c1/raw-2  1000  20000 ns/op  0 lost
+BenchmarkRaw/64B/c1/raw-2  1000  10000 ns/op  0 lost
+BenchmarkRaw/64B/c1/sdk-2  1000  12000 ns/op  0 lost
+BenchmarkRaw/64B/c1/sdk-2  1000  30000 ns/op  0 lost
+BenchmarkRaw/64B/c1/sdk-2  1000  13000 ns/op  0 lost
+BenchmarkRaw/64B/c1024/raw-2  1000  2000 ns/op  500000 calls/s  0 lost
+BenchmarkRaw/64B/c1024/sdk-2  1000  4000 ns/op  250000 calls/s  0 lost
+BenchmarkRaw/64B/c64/raw-2  1000  3000 ns/op  333333 calls/s  0 lost
+BenchmarkRaw/64B/c64/sdk-2  1000  4000 ns/op  250000 calls/s  0 lost
 PASS
 `
 
@@ -47,6 +57,12 @@ func TestParseAndEvaluate(t *testing.T) {
 		"resolve one reply, 100000 parked / 10 parked":                       miss, // 1.3x
 		"latency RoundTrip/64B/c1/v0.0.47 / RoundTrip/64B/c1/floor-sync":     missing,
 		"goroutines with 100000 parked (plus as many idle)":                  info,
+		// Against the raw limit: paired ratios 1.2, 1.5, 1.3 -> 1.3.
+		"latency Raw/64B/c1/sdk / Raw/64B/c1/raw":              miss,
+		"throughput Raw/64B/c1024/sdk / Raw/64B/c1024/raw":     miss, // 0.5x
+		"throughput Raw/64B/c64/sdk / Raw/64B/c64/raw":         info,
+		"latency Raw/2000B/c1/sdk / Raw/2000B/c1/raw":          missing,
+		"throughput Raw/2000B/c1024/sdk / Raw/2000B/c1024/raw": missing,
 	}
 	got := make(map[string]status)
 	for _, c := range evaluate(rs) {

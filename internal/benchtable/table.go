@@ -136,6 +136,16 @@ func evaluate(rs *results) []check {
 		cs = append(cs, throughput(rs, rt(size, "c1024", genTarget), rt(size, "c1024", "floor"), true))
 	}
 	cs = append(cs, clientAllocs(rs), parkedHeap(rs), resolveRatio(rs))
+	// The socket's limit: the SDK and the raw client against the same
+	// canned daemon (BenchmarkRaw).
+	for _, size := range payloads {
+		cs = append(cs, rawLatency(rs, size))
+	}
+	for _, size := range payloads {
+		cs = append(cs,
+			rawThroughput(rs, size, "c1024", true),
+			rawThroughput(rs, size, "c64", false))
+	}
 	// Figures without a target of their own.
 	for _, size := range payloads {
 		cs = append(cs,
@@ -146,6 +156,7 @@ func evaluate(rs *results) []check {
 		)
 	}
 	cs = append(cs, batchingInfo(rs)...)
+	cs = append(cs, pacingInfo(rs)...)
 	cs = append(cs, parkedInfo(rs)...)
 	return cs
 }
@@ -184,6 +195,34 @@ func lostCheck(rs *results) check {
 	return c
 }
 
+// raw names a BenchmarkRaw benchmark: impl is "raw" or "sdk".
+func raw(size, conc, impl string) string { return "Raw/" + size + "/" + conc + "/" + impl }
+
+// The targets against the raw limit (issue 14).
+const (
+	rawLatencyMax    = 1.25
+	rawThroughputMin = 0.60
+)
+
+// rawLatency compares the SDK's round trip at one caller with the raw
+// client's, against the canned daemon.
+func rawLatency(rs *results, size string) check {
+	c := check{what: "latency " + raw(size, "c1", "sdk") + " / " + raw(size, "c1", "raw"),
+		target: fmt.Sprintf("<= %.2fx", rawLatencyMax)}
+	return ratioCheck(c, rs.get(raw(size, "c1", "sdk")), rs.get(raw(size, "c1", "raw")), true,
+		func(r float64) bool { return r <= rawLatencyMax })
+}
+
+// rawThroughput compares the SDK's calls/s with the raw client's at conc
+// callers; only c1024 has a target.
+func rawThroughput(rs *results, size, conc string, target bool) check {
+	c := check{what: "throughput " + raw(size, conc, "sdk") + " / " + raw(size, conc, "raw")}
+	if target {
+		c.target = fmt.Sprintf(">= %.2fx", rawThroughputMin)
+	}
+	return throughputCheck(c, rs.get(raw(size, conc, "sdk")), rs.get(raw(size, conc, "raw")), target, rawThroughputMin)
+}
+
 // latency compares one call at a time: sdk's ns/op over the floor's.
 func latency(rs *results, sdk, floor string, target bool) check {
 	c := check{what: "latency " + sdk + " / " + floor}
@@ -199,7 +238,12 @@ func throughput(rs *results, sdk, floor string, target bool) check {
 	if target {
 		c.target = ">= 1.00x"
 	}
-	a, b := rs.get(sdk), rs.get(floor)
+	return throughputCheck(c, rs.get(sdk), rs.get(floor), target, 1.0)
+}
+
+// throughputCheck checks a's calls per second over b's (b's ns/op over
+// a's) against least.
+func throughputCheck(c check, a, b *result, target bool, least float64) check {
 	r, ok := pairedRatio(b, a)
 	if !ok {
 		c.figure, c.status = "benchmarks missing", missing
@@ -208,7 +252,7 @@ func throughput(rs *results, sdk, floor string, target bool) check {
 	s, _ := a.median("ns/op")
 	f, _ := b.median("ns/op")
 	c.figure = fmt.Sprintf("%.2fx (%s vs %s calls/s)", r, number(1e9/s), number(1e9/f))
-	c.status = verdict(target, r >= 1.0)
+	c.status = verdict(target, r >= least)
 	return c
 }
 
@@ -349,6 +393,24 @@ func parkedInfo(rs *results) []check {
 			what = fmt.Sprintf(what, number(idle))
 		}
 		cs = append(cs, check{what: what, figure: number(v), status: info})
+	}
+	return cs
+}
+
+// pacingInfo reports what a paced daemon (one message per Poisson slot)
+// does to a burst of callers, in slot means.
+func pacingInfo(rs *results) []check {
+	var cs []check
+	for _, n := range []string{"1", "8", "64"} {
+		r := rs.get("Pacing/burst=" + n)
+		med, ok1 := r.median("slots/median")
+		last, ok2 := r.median("slots/last")
+		per, ok3 := r.median("calls/slot")
+		if !ok1 || !ok2 || !ok3 {
+			continue
+		}
+		cs = append(cs, check{what: "paced daemon, burst of " + n + ": median, last caller's wait (slots); calls per slot",
+			figure: number(med) + ", " + number(last) + "; " + number(per), status: info})
 	}
 	return cs
 }

@@ -64,6 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	generation := fs.Int("generation", defaultGeneration, "protocol generation: 47 (kpclientd v0.0.47) or 99 (v0.0.99)")
 	latency := fs.Duration("latency", 0, "delay before each reply")
 	loss := fs.Float64("loss", 0, "probability that a reply is lost, 0 to 1")
+	pacing := fs.Duration("pacing", 0, "send messages one per Poisson slot of this mean interval, as a real daemon does (about 1s); 0: at once")
 	maxPayload := fs.Int("max-payload", mock.DefaultMaxPayload, "largest payload a send may carry")
 	replySize := fs.Int("reply-size", mock.DefaultReplySize, "length replies are zero-padded to")
 	offline := fs.Bool("offline", false, "start not connected to the mixnet")
@@ -95,6 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		mock.WithGeneration(gen),
 		mock.WithLatency(*latency),
 		mock.WithLoss(*loss),
+		mock.WithSendPacing(*pacing),
 		mock.WithMaxPayload(*maxPayload),
 		mock.WithReplySize(*replySize),
 		mock.WithGracePeriod(*grace),

@@ -119,6 +119,7 @@ func TestRunBadFlags(t *testing.T) {
 		{"-generation", "50"},
 		{"-listen", "nonsense"},
 		{"-loss", "2", "-listen", "tcp:127.0.0.1:0"},
+		{"-pacing", "-1s", "-listen", "tcp:127.0.0.1:0"},
 		{"extra"},
 	} {
 		var stderr strings.Builder
