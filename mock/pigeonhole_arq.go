@@ -133,7 +133,9 @@ func (d *Daemon) phArrive(f *phFlight) {
 		ph.mu.Unlock()
 		return
 	}
-	if ph.holding {
+	if ph.holding || !d.connected.Load() {
+		// Held for a test, or the daemon is offline: no courier answers
+		// (the real daemon sends nothing while offline; 9.7).
 		ph.held = append(ph.held, f)
 		ph.mu.Unlock()
 		return

@@ -13,7 +13,8 @@ type PigeonholeStats struct {
 	// InFlight counts operations registered now (waiting, in a round
 	// trip, or held).
 	InFlight int64
-	// Held counts answers held now by HoldPigeonhole.
+	// Held counts answers held now by HoldPigeonhole or because the
+	// daemon is offline.
 	Held int64
 	// Lost counts final replies lost because their session was away.
 	Lost int64
@@ -39,8 +40,9 @@ func (d *Daemon) PigeonholeStats() PigeonholeStats {
 
 // HoldPigeonhole makes every start_* operation's courier answer wait, from
 // now on, until ReleasePigeonhole: operations stay in flight (and can be
-// cancelled, or lost with their session) for as long as a test needs. It
-// is safe for concurrent use.
+// cancelled, or lost with their session) for as long as a test needs.
+// Answers also wait while the daemon is offline (SetConnected(false)), as
+// the real daemon sends nothing then. It is safe for concurrent use.
 func (d *Daemon) HoldPigeonhole() {
 	d.ph.mu.Lock()
 	d.ph.holding = true
@@ -48,12 +50,25 @@ func (d *Daemon) HoldPigeonhole() {
 }
 
 // ReleasePigeonhole stops holding and lets every held answer arrive, in
-// the order held. It is safe for concurrent use.
+// the order held (while the daemon is offline, see SetConnected, they
+// wait on until it is back). It is safe for concurrent use.
 func (d *Daemon) ReleasePigeonhole() {
 	d.ph.mu.Lock()
+	d.ph.holding = false
+	d.ph.mu.Unlock()
+	d.phWake()
+}
+
+// phWake lets the held answers arrive unless a test holds them; each one
+// that still cannot (the daemon is offline) is held again.
+func (d *Daemon) phWake() {
+	d.ph.mu.Lock()
+	if d.ph.holding {
+		d.ph.mu.Unlock()
+		return
+	}
 	held := d.ph.held
 	d.ph.held = nil
-	d.ph.holding = false
 	d.ph.mu.Unlock()
 	for _, f := range held {
 		d.phArrive(f)

@@ -448,3 +448,25 @@ func TestPigeonholeLatencyAndLoss(t *testing.T) {
 		d.Close()
 	}
 }
+
+// While the daemon is offline no start gets an answer; it comes once the
+// daemon is back. Local requests are answered meanwhile.
+func TestPigeonholeOfflineWaits(t *testing.T) {
+	e := start(t, wire.Generation99)
+	c := e.connect(nil)
+	s := c.keypair()
+	e.d.SetConnected(false)
+	c.expectStatus(false)
+	ew := c.encryptWrite(s.w, s.first, []byte("queued"))
+	q, _ := c.startWrite(s.w, ew, false)
+	e.sync()
+	if st := e.d.PigeonholeStats(); st.InFlight != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+	c.keypair() // local requests still work (the start's reply would fail this)
+	e.d.SetConnected(true)
+	c.expectStatus(true)
+	if r := c.startReply(q); r.ErrorCode != 0 {
+		t.Fatalf("%+v", r)
+	}
+}
