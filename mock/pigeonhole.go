@@ -19,7 +19,7 @@ const (
 	phStartSlots    = 16       // start_* requests outstanding per connection
 	phDescriptorLen = 201
 	phMaxCopyBoxes  = 1 << 16 // boxes a courier reads for one copy
-	phRecordLen     = 4 + phQueryLength
+	phRecordLen     = 2003 // a serialized destination envelope in a copy stream, as measured
 	phElementData   = phMaxPlaintext - 5 // bytes of stream per copy-stream element
 	phWriteCapLen   = 168
 	phReadCapLen    = 136
@@ -181,11 +181,11 @@ func (s *pigeonholeState) newEnvelope(env *phEnvelope) (ciphertext, descriptor [
 	return ciphertext, descriptor, hash
 }
 
-// envelopeOf finds what a ciphertext the mock made stands for; nil for
-// any other bytes (the real courier cannot parse them and stays silent).
-// The caller holds s.mu.
+// envelopeOf finds what a ciphertext (or copy-stream record) the mock
+// made stands for; nil for any other bytes (the real courier cannot parse
+// them and stays silent). The caller holds s.mu.
 func (s *pigeonholeState) envelopeOfLocked(ciphertext []byte) *phEnvelope {
-	if len(ciphertext) != phQueryLength || ciphertext[0] != 0 {
+	if len(ciphertext) < 33 || ciphertext[0] != 0 {
 		return nil
 	}
 	return s.envelopes[[32]byte(ciphertext[1:33])]

@@ -126,6 +126,11 @@ func TestPigeonholeCopyCommand(t *testing.T) {
 		t.Fatalf("from_payload: %d elements, code %v", len(fp.Envelopes), fp.ErrorCode)
 	}
 	checkElements(t, fp.Envelopes, true, true)
+	// As captured: 4 serialized envelopes of 2003 bytes in 5 full
+	// elements of 1544 and a last one of 292.
+	if last := fp.Envelopes[5]; len(last) != 5+292 || len(fp.Envelopes[0]) != 1549 {
+		t.Errorf("element sizes %d, %d", len(fp.Envelopes[0]), len(last))
+	}
 	c.writeElements(tmp, fp.Envelopes)
 	q := c.send(wire.Request99{StartResendingCopyCommand: &wire.StartResendingCopyCommand{WriteCap: tmp.w}})
 	r := c.reply(wire.ReplyStartResendingCopyCommand, q).StartResendingCopyCommandReply
@@ -203,7 +208,9 @@ func TestPigeonholeLocalExtras(t *testing.T) {
 	m1 := c.call(wire.Request99{CreateCourierEnvelopesFromMultiPayload: &wire.CreateCourierEnvelopesFromMultiPayload{
 		Destinations: []wire.CourierDestination{{Payload: pa, WriteCap: a.w, StartIndex: a.first}, {Payload: pb, WriteCap: b.w, StartIndex: b.first}},
 		IsStart:      true}}).CreateCourierEnvelopesFromMultiPayloadReply
-	if m1.ErrorCode != 0 || len(m1.Buffer) == 0 || len(m1.NextDestIndices) != 2 ||
+	// As captured: 3 destination boxes give 3 full elements and a buffer
+	// of 1377 bytes.
+	if m1.ErrorCode != 0 || len(m1.Envelopes) != 3 || len(m1.Buffer) != 1377 || len(m1.NextDestIndices) != 2 ||
 		counter(m1.NextDestIndices[0]) != counter(a.first)+2 || counter(m1.NextDestIndices[1]) != counter(b.first)+1 {
 		t.Fatalf("multi 1: %v", m1.ErrorCode)
 	}

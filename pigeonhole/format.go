@@ -10,7 +10,10 @@ import (
 // Formatting never prints the secret bytes of a capability, whatever the
 // verb (%v %s %x %X %q %+v %#v) and whatever the logger: the caps
 // implement fmt.Formatter, fmt.Stringer, fmt.GoStringer and
-// slog.LogValuer, and print only their type.
+// slog.LogValuer, and print only their type. One case fmt cannot cover: a
+// cap in an unexported field of a struct printed with %v is printed by
+// reflection, bytes and all, since fmt cannot call methods there. Keep
+// caps in exported fields, or format them on their own.
 
 const (
 	redactedWriteCap = "pigeonhole.WriteCap(redacted)"
