@@ -18,8 +18,8 @@ const (
 	phMaxPayload    = 10 << 20 // create_courier_envelopes_* payload
 	phStartSlots    = 16       // start_* requests outstanding per connection
 	phDescriptorLen = 201
-	phMaxCopyBoxes  = 1 << 16 // boxes a courier reads for one copy
-	phRecordLen     = 2003 // a serialized destination envelope in a copy stream, as measured
+	phMaxCopyBoxes  = 1 << 16            // boxes a courier reads for one copy
+	phRecordLen     = 2003               // a serialized destination envelope in a copy stream, as measured
 	phElementData   = phMaxPlaintext - 5 // bytes of stream per copy-stream element
 	phWriteCapLen   = 168
 	phReadCapLen    = 136
