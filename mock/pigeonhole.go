@@ -165,7 +165,7 @@ func (s *pigeonholeState) newEnvelope(env *phEnvelope) (ciphertext, descriptor [
 	rand.Read(hash[:])
 	ciphertext = make([]byte, 1, phQueryLength)
 	ciphertext = append(append(ciphertext, hash[:]...), expand(phQueryLength-33, "mock pad", hash[:])...)
-	descriptor = []byte{0xa3, 0x65}
+	descriptor = append(make([]byte, 0, phDescriptorLen), 0xa3, 0x65)
 	descriptor = append(descriptor, "Epoch"...)
 	descriptor = append(descriptor, 0x19, 0x01, 0xef, 0x6b)
 	descriptor = append(descriptor, "ReplicaNums"...)

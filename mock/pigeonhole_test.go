@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
+	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -475,5 +477,77 @@ func TestPigeonholeOfflineWaits(t *testing.T) {
 	c.expectStatus(true)
 	if r := c.startReply(q); r.ErrorCode != 0 {
 		t.Fatalf("%+v", r)
+	}
+}
+
+// v0.0.47 has no Pigeonhole: such a request has no operation flag there,
+// which the real daemon does not survive; the mock records a Violation,
+// so a client that sends one fails its tests.
+func TestPigeonholeOn47IsAViolation(t *testing.T) {
+	e := start(t, wire.Generation47)
+	c := e.connect(nil)
+	c.write((&wire.Request99{NewKeypair: &wire.NewKeypair{QueryID: new(wire.QueryID), Seed: make([]byte, 32)}}).AppendFrame(nil))
+	c.expectEOF()
+	e.sync()
+	if v := e.d.Violations(); len(v) != 1 {
+		t.Fatalf("violations %v", v)
+	}
+	if st := e.d.PigeonholeStats(); st != (mock.PigeonholeStats{}) {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+// goroutineTB lets a test's helpers run on another goroutine: Fatal
+// reports the failure and ends only that goroutine.
+type goroutineTB struct{ testing.TB }
+
+func (g goroutineTB) Fatal(args ...any) {
+	g.TB.Helper()
+	g.TB.Error(args...)
+	runtime.Goexit()
+}
+
+func (g goroutineTB) Fatalf(format string, args ...any) {
+	g.TB.Helper()
+	g.TB.Errorf(format, args...)
+	runtime.Goexit()
+}
+
+// Several connections share one store: each writes its stream while
+// another reads it (its reads waiting for the writes), all at once.
+func TestPigeonholeSharedStore(t *testing.T) {
+	e := start(t, wire.Generation99, mock.WithPigeonholeLatency(0, time.Millisecond))
+	const n, boxes = 4, 5
+	streams := make([]stream, n)
+	setup := e.connect(nil)
+	for i := range streams {
+		streams[i] = setup.keypair()
+	}
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			c := (&env{t: goroutineTB{t}, d: e.d, gen: e.gen}).connect(nil)
+			s := streams[(i+1)%n]
+			idx := s.first
+			for b := range boxes {
+				er := c.encryptRead(s.r, idx)
+				r := c.startReply(c.startRead(s.r, idx, er, false)) // waits for the write
+				if !bytes.Equal(r.Plaintext, []byte{byte((i + 1) % n), byte(b)}) {
+					t.Errorf("box %d: %x", b, r.Plaintext)
+				}
+				idx = er.NextMessageBoxIndex
+			}
+		})
+		wg.Go(func() {
+			c := (&env{t: goroutineTB{t}, d: e.d, gen: e.gen}).connect(nil)
+			idx := streams[i].first
+			for b := range boxes {
+				idx = c.writeBox(streams[i].w, idx, []byte{byte(i), byte(b)})
+			}
+		})
+	}
+	wg.Wait()
+	if st := e.d.PigeonholeStats(); st.Starts != 2*n*boxes || st.InFlight != 0 {
+		t.Fatalf("stats %+v", st)
 	}
 }
