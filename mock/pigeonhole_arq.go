@@ -63,7 +63,6 @@ func (c *conn) phStartMessage(q *wire.StartResendingEncryptedMessage) bool {
 	f.env = ph.envelopeOfLocked(q.MessageCiphertext)
 	ph.register(ph.messages, f)
 	ph.mu.Unlock()
-	c.logRequest("start_resending_encrypted_message")
 	trips := 1
 	if f.env != nil && (!f.env.write || f.noIdem) {
 		trips = 2 // the second round trip fetches the replica's answer
@@ -93,7 +92,6 @@ func (c *conn) phStartCopy(q *wire.StartResendingCopyCommand) bool {
 	ph.mu.Lock()
 	ph.register(ph.copies, f)
 	ph.mu.Unlock()
-	c.logRequest("start_resending_copy_command")
 	c.d.phRoundTrip(f, 1)
 	return true
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/pem"
 	"fmt"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/blake2b"
@@ -18,6 +19,11 @@ import (
 // socket without a reply, keeping the session (9.2; not a Violation,
 // since the daemon survives it).
 func (c *conn) handlePigeonhole(req *wire.Request99) (handled, stop bool) {
+	kind := req.ExpectedReply()
+	if kind == wire.ReplyNone || kind == wire.ReplyGetPKIDocument {
+		return false, false
+	}
+	c.logRequest(strings.TrimSuffix(kind.String(), "_reply"))
 	ok := true
 	switch {
 	case req.NewKeypair != nil:
