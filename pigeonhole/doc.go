@@ -13,8 +13,11 @@
 // MessageBoxIndex is a position in a stream. One stream is one direction
 // of a channel: Alice keeps the WriteCap, gives Bob the ReadCap, writes
 // box after box, and Bob reads them in the same order. A write is final:
-// writing the same box again with other content fails, and an empty write
-// (a tombstone) deletes a box for good.
+// writing the same box again with other content changes nothing (the
+// daemon reports it as ErrBoxAlreadyExists only when asked to), and an
+// empty write (a tombstone) deletes a box for good. A read of a box
+// nobody has written yet waits for the write, unless asked to report
+// ErrBoxNotFound instead.
 //
 // # Capabilities
 //
