@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
+
+	"golang.org/x/crypto/blake2b"
 )
 
 // The sizes of the BACAP objects (PROTOCOL.md 9.3).
@@ -56,6 +58,12 @@ func (r *ReadCap) FirstIndex() MessageBoxIndex {
 // Counter returns the index's counter (Idx64). Consecutive boxes have
 // consecutive counters; advancing an index needs the daemon.
 func (i *MessageBoxIndex) Counter() uint64 { return binary.LittleEndian.Uint64(i[:8]) }
+
+// Hash returns BLAKE2b-256 of w: the handle that cancels a copy command
+// whose temporary stream w writes (cancel_resending_copy_command's
+// write_cap_hash). Any local process that knows it can cancel that copy:
+// keep it private.
+func (w *WriteCap) Hash() [32]byte { return blake2b.Sum256(w[:]) }
 
 // MarshalBinary returns a copy of w's 168 bytes.
 func (w WriteCap) MarshalBinary() ([]byte, error) { return append([]byte(nil), w[:]...), nil }
