@@ -60,7 +60,8 @@ type phFlight struct {
 	noIdem  bool
 
 	// Guarded by pigeonholeState.mu.
-	done    bool
+	done    bool      // unregistered: answered, cancelled, dropped
+	dead    bool      // its final reply was lost while its session was away; still registered (9.8)
 	waiting *[32]byte // the box it waits for, if any
 }
 

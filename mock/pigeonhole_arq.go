@@ -127,7 +127,7 @@ func (d *Daemon) phRoundTrip(f *phFlight, trips int) {
 func (d *Daemon) phArrive(f *phFlight) {
 	ph := d.ph
 	ph.mu.Lock()
-	if f.done {
+	if f.done || f.dead {
 		ph.mu.Unlock()
 		return
 	}
@@ -144,6 +144,16 @@ func (d *Daemon) phArrive(f *phFlight) {
 		settled = ph.copyLocked(d, f, &r)
 	} else {
 		settled = ph.messageLocked(d, f, &r)
+	}
+	if settled && f.app.conn.Load() == nil {
+		// The session is away: the reply is lost, not queued, and the
+		// operation stays registered but dead (9.8): resuming does not
+		// revive it, a cancel still finds it, a replay replaces it.
+		f.dead = true
+		ph.stats.Lost++
+		f.conn.releaseStartSlot()
+		ph.mu.Unlock()
+		return
 	}
 	if settled {
 		ph.finishLocked(f)
@@ -224,11 +234,13 @@ func (s *pigeonholeState) finishLocked(f *phFlight) {
 		}
 		f.waiting = nil
 	}
-	f.conn.releaseStartSlot()
+	if !f.dead { // a dead one freed its slot when it died
+		f.conn.releaseStartSlot()
+	}
 }
 
-// phReply sends f's final reply to its application's connection. While
-// the session is away the reply is lost (9.8): the daemon queues no
+// phReply sends f's final reply to its application's connection; if the
+// connection went meanwhile, the reply is lost (9.8): the daemon queues no
 // Pigeonhole reply.
 func (d *Daemon) phReply(f *phFlight, r *wire.Response) {
 	if c := f.app.conn.Load(); c != nil && c.sendResponse(r) {

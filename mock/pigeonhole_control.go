@@ -10,13 +10,15 @@ type PigeonholeStats struct {
 	Replays int64
 	// Cancels counts cancel_* requests, whether or not they found one.
 	Cancels int64
-	// InFlight counts operations registered now (waiting, in a round
-	// trip, or held).
+	// InFlight counts operations registered now: waiting, in a round
+	// trip, held, or dead (their reply lost while their session was away;
+	// they stay registered until cancelled, replaced or dropped, 9.8).
 	InFlight int64
 	// Held counts answers held now by HoldPigeonhole or because the
 	// daemon is offline.
 	Held int64
-	// Lost counts final replies lost because their session was away.
+	// Lost counts final replies lost because their session was away
+	// (the daemon queues no Pigeonhole reply).
 	Lost int64
 	// Retransmissions counts round trips repeated after a loss.
 	Retransmissions int64

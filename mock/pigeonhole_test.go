@@ -380,7 +380,8 @@ func TestPigeonholeLostWhileAway(t *testing.T) {
 	e.d.DropConnections()
 	c.expectEOF()
 	e.d.ReleasePigeonhole() // the answer arrives while the session is away
-	if st := e.d.PigeonholeStats(); st.Lost != 1 || st.InFlight != 0 {
+	// Lost, and the operation stays registered, dead.
+	if st := e.d.PigeonholeStats(); st.Lost != 1 || st.InFlight != 1 {
 		t.Fatalf("stats %+v", st)
 	}
 	c2 := e.dial().handshakeAnd()
@@ -391,7 +392,29 @@ func TestPigeonholeLostWhileAway(t *testing.T) {
 	if r := c2.startReply(q); r.ErrorCode != 0 {
 		t.Fatalf("replay: %v", r.ErrorCode)
 	}
-	if st := e.d.PigeonholeStats(); st.Replays != 1 || st.Starts != 2 {
+	if st := e.d.PigeonholeStats(); st.Replays != 1 || st.Starts != 2 || st.InFlight != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+// A cancel after resuming still finds an operation whose reply was lost
+// while the session was away (it stays registered, dead): 24, then 0.
+func TestPigeonholeCancelLostOperation(t *testing.T) {
+	e := start(t, wire.Generation99)
+	token := wire.NewToken()
+	c := e.connect(&token)
+	s := c.keypair()
+	e.d.HoldPigeonhole()
+	ew := c.encryptWrite(s.w, s.first, []byte("x"))
+	q, _ := c.startWrite(s.w, ew, false)
+	e.sync()
+	e.d.DropConnections()
+	c.expectEOF()
+	e.d.ReleasePigeonhole()
+	c2 := e.dial().handshakeAnd()
+	c2.open(token)
+	c2.expectCancelled(q, c2.cancelMessage(ew.EnvelopeHash))
+	if st := e.d.PigeonholeStats(); st.InFlight != 0 || st.Lost != 1 {
 		t.Fatalf("stats %+v", st)
 	}
 }
