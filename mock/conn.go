@@ -53,6 +53,7 @@ type conn struct {
 	kick    chan struct{}
 	drained chan struct{}
 
+	phSlots  chan struct{} // the 16 start_* slots (9.7), one token per start outstanding
 	stop     chan struct{} // closed when the connection ends
 	endOnce  sync.Once
 	graceful bool // set before stop is closed: flush out, then close
@@ -64,6 +65,7 @@ func newConn(d *Daemon, nc net.Conn) *conn {
 		nc:      nc,
 		kick:    make(chan struct{}, 1),
 		drained: make(chan struct{}, 1),
+		phSlots: make(chan struct{}, phStartSlots),
 		stop:    make(chan struct{}),
 	}
 }

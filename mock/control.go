@@ -12,6 +12,7 @@ import (
 // err set and no reply, sends without SURB go nowhere, and replies that
 // fall due are lost. It is safe for concurrent use.
 func (d *Daemon) SetConnected(connected bool) {
+	defer d.phWake() // after the status events, outside d.mu
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.connected.Store(connected)

@@ -24,7 +24,8 @@ type Daemon struct {
 	instance wire.Token // v0.0.99 instance token, one per Daemon
 	status   [2][]byte  // encoded status frames: [0] offline, [1] connected
 	sched    *scheduler
-	pacer    *pacer // nil unless sends are paced
+	pacer    *pacer           // nil unless sends are paced
+	ph       *pigeonholeState // v0.0.99 Pigeonhole, shared by every connection
 	counters counters
 	waiters  requestWaiters
 	done     chan struct{} // closed when Close has finished
@@ -82,6 +83,7 @@ func New(opts ...Option) *Daemon {
 		log:       o.logger,
 		instance:  wire.NewToken(),
 		sched:     newScheduler(),
+		ph:        newPigeonholeState(),
 		done:      make(chan struct{}),
 		serving:   make(chan struct{}),
 		listeners: make(map[net.Listener]struct{}),

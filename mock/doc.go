@@ -14,11 +14,23 @@
 // silent loss (WithLoss), v0.0.99 session resumption and error codes,
 // and, when asked (WithSendPacing, WithDocumentPacing), the daemon's pace:
 // one message into the mixnet per Poisson send slot.
+//
+// On v0.0.99 it also speaks Pigeonhole, the storage API (PROTOCOL.md 9),
+// without real cryptography but with the sizes and layouts of 9.3: one
+// in-memory box store per Daemon shared by all its connections, the
+// outcomes and orderings of 9.7 and 9.11 (a default read of an empty box
+// waits for its write; a cancel answers the start with 24 before its own
+// reply; a reply that comes while a session is away is lost), copy
+// streams, and the 16 start slots per connection whose exhaustion stops a
+// connection's reading. WithPigeonholeLatency and WithPigeonholeLoss make
+// it slow like the real thing; HoldPigeonhole and ReleasePigeonhole keep
+// operations in flight for a test; PigeonholeStats counts them.
 // Requests that would crash the real v0.0.47 daemon close the offending
 // connection and are recorded (Violations), so tests notice them.
 //
 // Tests steer it: SetConnected, PublishDocument, DropConnections,
-// HoldReplies and ReleaseReplies (or ReleaseOne), and wait for it without sleeping with
+// HoldReplies and ReleaseReplies (or ReleaseOne), HoldPigeonhole and
+// ReleasePigeonhole, WriteBox, and wait for it without sleeping with
 // WaitRequests. Stats counts what it saw. The mockd command serves one
 // over a socket for other languages' thin clients.
 //

@@ -83,6 +83,7 @@ type options struct {
 	generation wire.Generation
 	grace      time.Duration
 	logger     *slog.Logger
+	ph         pigeonholeOptions
 	errs       []error
 
 	pacing     time.Duration        // WithSendPacing's mean; 0: off

@@ -39,6 +39,12 @@ func (c *conn) handle99(body []byte, dec *wire.RequestDecoder, req *wire.Request
 		c.logRequest("get_pki_document")
 		c.getPKIDocument(req.GetPKIDocument)
 	default:
+		if isStart(req) && !c.acquireStartSlot() {
+			return true // ended while the reader waited for a slot
+		}
+		if handled, stop := c.handlePigeonhole(req); handled {
+			return stop
+		}
 		d.counters.ignored.Add(1)
 		d.log.Warn("mock: dropping request with no recognised operation (a v0.0.47 client?)", "app", c.appID().String())
 	}

@@ -2,6 +2,8 @@ package wire_test
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,7 +18,18 @@ func TestCapturedCopiesMatchReference(t *testing.T) {
 	if _, err := os.Stat(ref); err != nil {
 		t.Skip("the reference captures are not beside this repository")
 	}
-	refs, err := filepath.Glob(filepath.Join(ref, "daemon-*", "*"))
+	// Every file under each generation's folder, the Pigeonhole flows'
+	// sub-folders included.
+	var refs []string
+	dirs, err := filepath.Glob(filepath.Join(ref, "daemon-*"))
+	for _, dir := range dirs {
+		err = errors.Join(err, filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+			if err == nil && !e.IsDir() {
+				refs = append(refs, p)
+			}
+			return err
+		}))
+	}
 	if err != nil || len(refs) == 0 {
 		t.Fatalf("no reference files: %v", err)
 	}

@@ -10,8 +10,14 @@
 //     "shudown_event"), errors encoded as empty maps.
 //   - [Generation99], kpclientd v0.0.99: [Request99] maps with one non-null
 //     operation (send_message, session_token, get_pki_document,
-//     thin_close), responses with 25 keys, numeric error codes, a session
-//     token handshake and geometry in the status event.
+//     thin_close, and the Pigeonhole storage operations of PROTOCOL.md 9),
+//     responses with 25 keys, numeric error codes, a session token
+//     handshake and geometry in the status event.
+//
+// Query requests (get_pki_document and every Pigeonhole request) carry a
+// query ID that their reply echoes: [Request99.QueryID] and
+// [Request99.ExpectedReply] on one side and [Response.QueryReply] on the
+// other let a client match replies by ID and [ReplyKind].
 //
 // One codec serves both directions: a client encodes requests and decodes
 // responses, a daemon (such as package mock) decodes requests and encodes

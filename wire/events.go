@@ -33,8 +33,8 @@ type SphinxGeometry struct {
 	KEMName                     string `cbor:"KEMName"`
 }
 
-// PigeonholeGeometry is the daemon's Pigeonhole geometry (v0.0.99). This
-// SDK does not use Pigeonhole; it is decoded so that it can be shown.
+// PigeonholeGeometry is the daemon's Pigeonhole geometry (v0.0.99): the
+// box payload limit and the sizes of courier queries (PROTOCOL.md 9.4).
 type PigeonholeGeometry struct {
 	MaxPlaintextPayloadLength    int    `cbor:"MaxPlaintextPayloadLength"`
 	CourierQueryReadLength       int    `cbor:"CourierQueryReadLength"`

@@ -39,6 +39,15 @@ func requestSeeds(tb testing.TB) (v47, v99 [][]byte) {
 		{SessionToken: &SessionToken{ClientInstanceToken: &tok}},
 		{SessionToken: &SessionToken{}},
 		{GetPKIDocument: &GetPKIDocument{QueryID: &q, Epoch: 12345}},
+		// Pigeonhole operations: the fast path declines them to the
+		// general decoder.
+		{NewKeypair: &NewKeypair{QueryID: &q, Seed: hash}},
+		{StartResendingEncryptedMessage: &StartResendingEncryptedMessage{QueryID: &q, ReadCap: make([]byte, 136),
+			MessageBoxIndex: make([]byte, 104), EnvelopeDescriptor: []byte{1}, MessageCiphertext: []byte{2},
+			EnvelopeHash: hash, NoRetryOnBoxIDNotFound: true}},
+		{CreateCourierEnvelopesFromMultiPayload: &CreateCourierEnvelopesFromMultiPayload{QueryID: &q,
+			Destinations: []CourierDestination{{Payload: []byte{}, WriteCap: make([]byte, 168)}}, IsLast: true}},
+		{CancelResendingCopyCommand: &CancelResendingCopyCommand{QueryID: &q, WriteCapHash: hash}},
 		{GetPKIDocument: &GetPKIDocument{Epoch: 1 << 40}},
 		{ThinClose: &ThinClose{}},
 		{},

@@ -21,6 +21,14 @@ func seedFrames(f *testing.F, requests bool) {
 			}
 		}
 	}
+	// The Pigeonhole flows, without their 16 KiB documents.
+	for _, frames := range pigeonholeConns(f) {
+		for _, fr := range frames {
+			if fr.c2d == requests && fr.variant() != "new_pki_document_event" {
+				f.Add(fr.body)
+			}
+		}
+	}
 }
 
 func FuzzReadFrame(f *testing.F) {
@@ -67,6 +75,11 @@ func FuzzDecodeResponse(f *testing.F) {
 			}
 			return
 		}
+		// The routing helpers answer for anything that decodes.
+		if kind, q := r.QueryReply(); (kind == wire.ReplyNone) != (q == nil && kind == wire.ReplyNone) {
+			t.Fatalf("QueryReply %v %v", kind, q)
+		}
+		r.ErrorCode()
 		ev, err := r.Event()
 		if err != nil {
 			return
@@ -95,6 +108,9 @@ func FuzzDecodeRequest(f *testing.F) {
 		}
 		var r99 wire.Request99
 		if err := wire.DecodeRequest99(body, &r99); err == nil {
+			if (r99.ExpectedReply() == wire.ReplyNone) != (r99.QueryID() == nil && r99.ExpectedReply() == wire.ReplyNone) {
+				t.Fatal("ExpectedReply and QueryID disagree")
+			}
 			var again wire.Request99
 			if err := wire.DecodeRequest99(r99.Marshal(), &again); err != nil {
 				t.Fatalf("re-encoded request does not decode: %v", err)

@@ -1,18 +1,35 @@
 package wire
 
 // Request99 is a v0.0.99 request: a map with one non-null operation
-// (PROTOCOL.md 8). Only the operations this SDK uses are modelled; the
-// Pigeonhole channel operations are out of scope. AppendFrame writes the
+// (PROTOCOL.md 8 and 9): every operation of the daemon's Go type, the
+// Pigeonhole ones (9.6) included, in its envelope order. AppendFrame writes the
 // 21-key envelope of the daemon's Go type, nulls for the other keys, byte
 // for byte what the v0.0.99 Go thin client writes.
 //
 // A v0.0.47-style flat request decodes as a Request99 with every field nil:
 // the daemon logs and drops it, which is why an old client hangs.
 type Request99 struct {
-	SessionToken   *SessionToken   `cbor:"session_token"`
-	ThinClose      *ThinClose      `cbor:"thin_close"`
-	SendMessage    *SendMessage    `cbor:"send_message"`
-	GetPKIDocument *GetPKIDocument `cbor:"get_pki_document"`
+	SessionToken                             *SessionToken                             `cbor:"session_token"`
+	ThinClose                                *ThinClose                                `cbor:"thin_close"`
+	SendMessage                              *SendMessage                              `cbor:"send_message"`
+	NewKeypair                               *NewKeypair                               `cbor:"new_keypair"`
+	EncryptRead                              *EncryptRead                              `cbor:"encrypt_read"`
+	EncryptWrite                             *EncryptWrite                             `cbor:"encrypt_write"`
+	StartResendingEncryptedMessage           *StartResendingEncryptedMessage           `cbor:"start_resending_encrypted_message"`
+	CancelResendingEncryptedMessage          *CancelResendingEncryptedMessage          `cbor:"cancel_resending_encrypted_message"`
+	StartResendingCopyCommand                *StartResendingCopyCommand                `cbor:"start_resending_copy_command"`
+	CancelResendingCopyCommand               *CancelResendingCopyCommand               `cbor:"cancel_resending_copy_command"`
+	NextMessageBoxIndex                      *NextMessageBoxIndex                      `cbor:"next_message_box_index"`
+	GetMessageBoxIndexCounter                *GetMessageBoxIndexCounter                `cbor:"get_message_box_index_counter"`
+	GetPKIDocument                           *GetPKIDocument                           `cbor:"get_pki_document"`
+	GetDirectoryAuthorities                  *GetDirectoryAuthorities                  `cbor:"get_directory_authorities"`
+	CreateCourierEnvelopesFromPayload        *CreateCourierEnvelopesFromPayload        `cbor:"create_courier_envelopes_from_payload"`
+	CreateCourierEnvelopesFromMultiPayload   *CreateCourierEnvelopesFromMultiPayload   `cbor:"create_courier_envelopes_from_multi_payload"`
+	CreateCourierEnvelopesFromTombstoneRange *CreateCourierEnvelopesFromTombstoneRange `cbor:"create_courier_envelopes_from_tombstone_range"`
+	VoucherMint                              *VoucherMint                              `cbor:"voucher_mint"`
+	VoucherInduct                            *VoucherInduct                            `cbor:"voucher_induct"`
+	VoucherOpen                              *VoucherOpen                              `cbor:"voucher_open"`
+	VoucherDeriveStream                      *VoucherDeriveStream                      `cbor:"voucher_derive_stream"`
 }
 
 // SessionToken opens or resumes an application session: the client's
@@ -66,26 +83,67 @@ func (r *Request99) Marshal() []byte { return r.appendBody(nil) }
 
 func (r *Request99) appendBody(dst []byte) []byte {
 	e := request99Envelope
+	ops := r.ops()
 	dst = append(dst, e.header...)
 	for i, key := range e.keys {
 		dst = append(dst, key...)
-		switch {
-		case i == 0 && r.SessionToken != nil:
-			dst = appendHead(dst, majorMap, 1)
-			dst = appendID(appendKey(dst, "client_instance_token"), (*[IDLength]byte)(r.SessionToken.ClientInstanceToken))
-		case i == 1 && r.ThinClose != nil:
-			dst = appendHead(dst, majorMap, 0)
-		case i == 2 && r.SendMessage != nil:
-			dst = r.SendMessage.appendBody(dst)
-		case i == 12 && r.GetPKIDocument != nil:
-			dst = appendHead(dst, majorMap, 2)
-			dst = appendID(appendKey(dst, "query_id"), (*[IDLength]byte)(r.GetPKIDocument.QueryID))
-			dst = appendHead(appendKey(dst, "epoch"), majorUint, r.GetPKIDocument.Epoch)
-		default:
+		if ops[i] != nil {
+			dst = ops[i].appendBody(dst)
+		} else {
 			dst = append(dst, cborNull)
 		}
 	}
 	return dst
+}
+
+// request99Op is one operation of a v0.0.99 request.
+type request99Op interface {
+	appendBody(dst []byte) []byte
+}
+
+// ops returns r's operations by envelope position (request99Keys), nil
+// where r has none.
+func (r *Request99) ops() (ops [len(request99Keys)]request99Op) {
+	set := func(i int, op request99Op, ok bool) {
+		if ok {
+			ops[i] = op
+		}
+	}
+	set(0, r.SessionToken, r.SessionToken != nil)
+	set(1, r.ThinClose, r.ThinClose != nil)
+	set(2, r.SendMessage, r.SendMessage != nil)
+	set(3, r.NewKeypair, r.NewKeypair != nil)
+	set(4, r.EncryptRead, r.EncryptRead != nil)
+	set(5, r.EncryptWrite, r.EncryptWrite != nil)
+	set(6, r.StartResendingEncryptedMessage, r.StartResendingEncryptedMessage != nil)
+	set(7, r.CancelResendingEncryptedMessage, r.CancelResendingEncryptedMessage != nil)
+	set(8, r.StartResendingCopyCommand, r.StartResendingCopyCommand != nil)
+	set(9, r.CancelResendingCopyCommand, r.CancelResendingCopyCommand != nil)
+	set(10, r.NextMessageBoxIndex, r.NextMessageBoxIndex != nil)
+	set(11, r.GetMessageBoxIndexCounter, r.GetMessageBoxIndexCounter != nil)
+	set(12, r.GetPKIDocument, r.GetPKIDocument != nil)
+	set(13, r.GetDirectoryAuthorities, r.GetDirectoryAuthorities != nil)
+	set(14, r.CreateCourierEnvelopesFromPayload, r.CreateCourierEnvelopesFromPayload != nil)
+	set(15, r.CreateCourierEnvelopesFromMultiPayload, r.CreateCourierEnvelopesFromMultiPayload != nil)
+	set(16, r.CreateCourierEnvelopesFromTombstoneRange, r.CreateCourierEnvelopesFromTombstoneRange != nil)
+	set(17, r.VoucherMint, r.VoucherMint != nil)
+	set(18, r.VoucherInduct, r.VoucherInduct != nil)
+	set(19, r.VoucherOpen, r.VoucherOpen != nil)
+	set(20, r.VoucherDeriveStream, r.VoucherDeriveStream != nil)
+	return ops
+}
+
+func (t *SessionToken) appendBody(dst []byte) []byte {
+	dst = appendHead(dst, majorMap, 1)
+	return appendID(appendKey(dst, "client_instance_token"), (*[IDLength]byte)(t.ClientInstanceToken))
+}
+
+func (*ThinClose) appendBody(dst []byte) []byte { return appendHead(dst, majorMap, 0) }
+
+func (q *GetPKIDocument) appendBody(dst []byte) []byte {
+	dst = appendHead(dst, majorMap, 2)
+	dst = appendID(appendKey(dst, "query_id"), (*[IDLength]byte)(q.QueryID))
+	return appendHead(appendKey(dst, "epoch"), majorUint, q.Epoch)
 }
 
 func (m *SendMessage) appendBody(dst []byte) []byte {
@@ -111,8 +169,8 @@ func DecodeRequest99(body []byte, r *Request99) error {
 // Ops counts the non-null operations in r.
 func (r *Request99) Ops() int {
 	n := 0
-	for _, f := range [...]bool{r.SessionToken != nil, r.ThinClose != nil, r.SendMessage != nil, r.GetPKIDocument != nil} {
-		if f {
+	for _, op := range r.ops() {
+		if op != nil {
 			n++
 		}
 	}

@@ -14,22 +14,58 @@ type Response struct {
 	MessageIDGarbageCollected *MessageIDGarbageCollected // "message_id_garbage_collected"
 	SessionTokenReply         *SessionTokenReply         // "session_token_reply", v0.0.99
 	GetPKIDocumentReply       *GetPKIDocumentReply       // "get_pki_document_reply", v0.0.99
+
+	// The Pigeonhole replies of v0.0.99 (PROTOCOL.md 9.6), each under
+	// its type's name in snake case with a "_reply" suffix.
+	NewKeypairReply                               *NewKeypairReply
+	EncryptReadReply                              *EncryptReadReply
+	EncryptWriteReply                             *EncryptWriteReply
+	StartResendingEncryptedMessageReply           *StartResendingEncryptedMessageReply
+	CancelResendingEncryptedMessageReply          *CancelResendingEncryptedMessageReply
+	StartResendingCopyCommandReply                *StartResendingCopyCommandReply
+	CancelResendingCopyCommandReply               *CancelResendingCopyCommandReply
+	NextMessageBoxIndexReply                      *NextMessageBoxIndexReply
+	GetMessageBoxIndexCounterReply                *GetMessageBoxIndexCounterReply
+	GetDirectoryAuthoritiesReply                  *GetDirectoryAuthoritiesReply
+	CreateCourierEnvelopesFromPayloadReply        *CreateCourierEnvelopesFromPayloadReply
+	CreateCourierEnvelopesFromMultiPayloadReply   *CreateCourierEnvelopesFromMultiPayloadReply
+	CreateCourierEnvelopesFromTombstoneRangeReply *CreateCourierEnvelopesFromTombstoneRangeReply
+	VoucherMintReply                              *VoucherMintReply
+	VoucherInductReply                            *VoucherInductReply
+	VoucherOpenReply                              *VoucherOpenReply
+	VoucherDeriveStreamReply                      *VoucherDeriveStreamReply
 }
 
 // responseWire is what the decoder fills: both spellings of the shutdown
 // key, every other key of both generations that this SDK understands.
-// Unknown keys (the Pigeonhole replies) are ignored, as the daemon's own
-// decoder ignores them.
+// Unknown keys are ignored, as the daemon's own decoder ignores them.
 type responseWire struct {
-	ShudownEvent              *ShutdownEvent             `cbor:"shudown_event"`
-	ShutdownEvent             *ShutdownEvent             `cbor:"shutdown_event"`
-	ConnectionStatusEvent     *ConnectionStatusEvent     `cbor:"connection_status_event"`
-	NewPKIDocumentEvent       *NewPKIDocumentEvent       `cbor:"new_pki_document_event"`
-	MessageSentEvent          *MessageSentEvent          `cbor:"message_sent_event"`
-	MessageReplyEvent         *MessageReplyEvent         `cbor:"message_reply_event"`
-	MessageIDGarbageCollected *MessageIDGarbageCollected `cbor:"message_id_garbage_collected"`
-	SessionTokenReply         *SessionTokenReply         `cbor:"session_token_reply"`
-	GetPKIDocumentReply       *GetPKIDocumentReply       `cbor:"get_pki_document_reply"`
+	ShudownEvent                                  *ShutdownEvent                                 `cbor:"shudown_event"`
+	ShutdownEvent                                 *ShutdownEvent                                 `cbor:"shutdown_event"`
+	ConnectionStatusEvent                         *ConnectionStatusEvent                         `cbor:"connection_status_event"`
+	NewPKIDocumentEvent                           *NewPKIDocumentEvent                           `cbor:"new_pki_document_event"`
+	MessageSentEvent                              *MessageSentEvent                              `cbor:"message_sent_event"`
+	MessageReplyEvent                             *MessageReplyEvent                             `cbor:"message_reply_event"`
+	MessageIDGarbageCollected                     *MessageIDGarbageCollected                     `cbor:"message_id_garbage_collected"`
+	SessionTokenReply                             *SessionTokenReply                             `cbor:"session_token_reply"`
+	GetPKIDocumentReply                           *GetPKIDocumentReply                           `cbor:"get_pki_document_reply"`
+	NewKeypairReply                               *NewKeypairReply                               `cbor:"new_keypair_reply"`
+	EncryptReadReply                              *EncryptReadReply                              `cbor:"encrypt_read_reply"`
+	EncryptWriteReply                             *EncryptWriteReply                             `cbor:"encrypt_write_reply"`
+	StartResendingEncryptedMessageReply           *StartResendingEncryptedMessageReply           `cbor:"start_resending_encrypted_message_reply"`
+	CancelResendingEncryptedMessageReply          *CancelResendingEncryptedMessageReply          `cbor:"cancel_resending_encrypted_message_reply"`
+	StartResendingCopyCommandReply                *StartResendingCopyCommandReply                `cbor:"start_resending_copy_command_reply"`
+	CancelResendingCopyCommandReply               *CancelResendingCopyCommandReply               `cbor:"cancel_resending_copy_command_reply"`
+	NextMessageBoxIndexReply                      *NextMessageBoxIndexReply                      `cbor:"next_message_box_index_reply"`
+	GetMessageBoxIndexCounterReply                *GetMessageBoxIndexCounterReply                `cbor:"get_message_box_index_counter_reply"`
+	GetDirectoryAuthoritiesReply                  *GetDirectoryAuthoritiesReply                  `cbor:"get_directory_authorities_reply"`
+	CreateCourierEnvelopesFromPayloadReply        *CreateCourierEnvelopesFromPayloadReply        `cbor:"create_courier_envelopes_from_payload_reply"`
+	CreateCourierEnvelopesFromMultiPayloadReply   *CreateCourierEnvelopesFromMultiPayloadReply   `cbor:"create_courier_envelopes_from_multi_payload_reply"`
+	CreateCourierEnvelopesFromTombstoneRangeReply *CreateCourierEnvelopesFromTombstoneRangeReply `cbor:"create_courier_envelopes_from_tombstone_range_reply"`
+	VoucherMintReply                              *VoucherMintReply                              `cbor:"voucher_mint_reply"`
+	VoucherInductReply                            *VoucherInductReply                            `cbor:"voucher_induct_reply"`
+	VoucherOpenReply                              *VoucherOpenReply                              `cbor:"voucher_open_reply"`
+	VoucherDeriveStreamReply                      *VoucherDeriveStreamReply                      `cbor:"voucher_derive_stream_reply"`
 }
 
 // DecodeResponse decodes a response body of either generation into r,
@@ -47,14 +83,31 @@ func DecodeResponse(body []byte, r *Response) error {
 		shutdown = w.ShudownEvent
 	}
 	*r = Response{
-		Shutdown:                  shutdown,
-		ConnectionStatus:          w.ConnectionStatusEvent,
-		NewPKIDocument:            w.NewPKIDocumentEvent,
-		MessageSent:               w.MessageSentEvent,
-		MessageReply:              w.MessageReplyEvent,
-		MessageIDGarbageCollected: w.MessageIDGarbageCollected,
-		SessionTokenReply:         w.SessionTokenReply,
-		GetPKIDocumentReply:       w.GetPKIDocumentReply,
+		Shutdown:                                      shutdown,
+		ConnectionStatus:                              w.ConnectionStatusEvent,
+		NewPKIDocument:                                w.NewPKIDocumentEvent,
+		MessageSent:                                   w.MessageSentEvent,
+		MessageReply:                                  w.MessageReplyEvent,
+		MessageIDGarbageCollected:                     w.MessageIDGarbageCollected,
+		SessionTokenReply:                             w.SessionTokenReply,
+		GetPKIDocumentReply:                           w.GetPKIDocumentReply,
+		NewKeypairReply:                               w.NewKeypairReply,
+		EncryptReadReply:                              w.EncryptReadReply,
+		EncryptWriteReply:                             w.EncryptWriteReply,
+		StartResendingEncryptedMessageReply:           w.StartResendingEncryptedMessageReply,
+		CancelResendingEncryptedMessageReply:          w.CancelResendingEncryptedMessageReply,
+		StartResendingCopyCommandReply:                w.StartResendingCopyCommandReply,
+		CancelResendingCopyCommandReply:               w.CancelResendingCopyCommandReply,
+		NextMessageBoxIndexReply:                      w.NextMessageBoxIndexReply,
+		GetMessageBoxIndexCounterReply:                w.GetMessageBoxIndexCounterReply,
+		GetDirectoryAuthoritiesReply:                  w.GetDirectoryAuthoritiesReply,
+		CreateCourierEnvelopesFromPayloadReply:        w.CreateCourierEnvelopesFromPayloadReply,
+		CreateCourierEnvelopesFromMultiPayloadReply:   w.CreateCourierEnvelopesFromMultiPayloadReply,
+		CreateCourierEnvelopesFromTombstoneRangeReply: w.CreateCourierEnvelopesFromTombstoneRangeReply,
+		VoucherMintReply:                              w.VoucherMintReply,
+		VoucherInductReply:                            w.VoucherInductReply,
+		VoucherOpenReply:                              w.VoucherOpenReply,
+		VoucherDeriveStreamReply:                      w.VoucherDeriveStreamReply,
 	}
 	return nil
 }
@@ -79,7 +132,9 @@ func (r *Response) Event() (any, error) {
 	set(r.MessageReply, r.MessageReply != nil)
 	set(r.MessageIDGarbageCollected, r.MessageIDGarbageCollected != nil)
 	set(r.SessionTokenReply, r.SessionTokenReply != nil)
-	set(r.GetPKIDocumentReply, r.GetPKIDocumentReply != nil)
+	for _, q := range r.queryReplies() {
+		set(q, q != nil)
+	}
 	switch n {
 	case 0:
 		return nil, ErrNoEvent

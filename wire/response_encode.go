@@ -6,20 +6,23 @@ var (
 		"shudown_event", "connection_status_event", "new_pki_document_event",
 		"message_sent_event", "message_reply_event", "message_id_garbage_collected",
 	})
-	response99Envelope = newEnvelope([]string{
-		"session_token_reply", "shutdown_event", "connection_status_event",
-		"new_pki_document_event", "message_sent_event", "message_reply_event",
-		"message_id_garbage_collected", "new_keypair_reply", "encrypt_read_reply",
-		"encrypt_write_reply", "start_resending_encrypted_message_reply",
-		"cancel_resending_encrypted_message_reply", "start_resending_copy_command_reply",
-		"cancel_resending_copy_command_reply", "next_message_box_index_reply",
-		"get_message_box_index_counter_reply", "get_pki_document_reply",
-		"get_directory_authorities_reply", "create_courier_envelopes_from_payload_reply",
-		"create_courier_envelopes_from_multi_payload_reply",
-		"create_courier_envelopes_from_tombstone_range_reply", "voucher_mint_reply",
-		"voucher_induct_reply", "voucher_open_reply", "voucher_derive_stream_reply",
-	})
+	response99Envelope = newEnvelope(response99Keys[:])
 )
+
+// response99Keys is the v0.0.99 response envelope, in the Go type's order.
+var response99Keys = [...]string{
+	"session_token_reply", "shutdown_event", "connection_status_event",
+	"new_pki_document_event", "message_sent_event", "message_reply_event",
+	"message_id_garbage_collected", "new_keypair_reply", "encrypt_read_reply",
+	"encrypt_write_reply", "start_resending_encrypted_message_reply",
+	"cancel_resending_encrypted_message_reply", "start_resending_copy_command_reply",
+	"cancel_resending_copy_command_reply", "next_message_box_index_reply",
+	"get_message_box_index_counter_reply", "get_pki_document_reply",
+	"get_directory_authorities_reply", "create_courier_envelopes_from_payload_reply",
+	"create_courier_envelopes_from_multi_payload_reply",
+	"create_courier_envelopes_from_tombstone_range_reply", "voucher_mint_reply",
+	"voucher_induct_reply", "voucher_open_reply", "voucher_derive_stream_reply",
+}
 
 // Positions of the events in each envelope.
 const (
@@ -39,7 +42,7 @@ const (
 	r99Sent
 	r99Reply
 	r99GC
-	r99GetPKIDocument = 16
+	r99FirstQueryReply // new_keypair_reply, and every later key is a query reply
 )
 
 // AppendFrame appends r, framed, as a daemon of generation g writes it.
@@ -83,6 +86,7 @@ func (r *Response) appendBody(dst []byte, g Generation) []byte {
 
 func (r *Response) append99(dst []byte) []byte {
 	e := response99Envelope
+	queryReplies := r.queryReplyPositions()
 	dst = append(dst, e.header...)
 	for i, key := range e.keys {
 		dst = append(dst, key...)
@@ -101,8 +105,8 @@ func (r *Response) append99(dst []byte) []byte {
 			dst = r.MessageReply.append99(dst)
 		case i == r99GC && r.MessageIDGarbageCollected != nil:
 			dst = r.MessageIDGarbageCollected.appendBody(dst)
-		case i == r99GetPKIDocument && r.GetPKIDocumentReply != nil:
-			dst = r.GetPKIDocumentReply.appendBody(dst)
+		case queryReplies[i] != nil:
+			dst = queryReplies[i].appendBody(dst)
 		default:
 			dst = append(dst, cborNull)
 		}

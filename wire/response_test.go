@@ -251,7 +251,7 @@ func TestDecodeResponseMalformed(t *testing.T) {
 }
 
 func TestDecodeResponseUnknownKeysIgnored(t *testing.T) {
-	body := append([]byte{0xa2}, cborText("new_keypair_reply")...)
+	body := append([]byte{0xa2}, cborText("some_future_reply")...)
 	body = append(body, 0xa0)
 	body = append(body, cborText("shutdown_event")...)
 	body = append(body, 0xa0)

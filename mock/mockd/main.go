@@ -5,6 +5,7 @@
 //	go run ./mock/mockd -listen @katzenpost
 //	go run ./mock/mockd -listen /tmp/kp.sock -generation 99 -latency 50ms -service ping
 //	go run ./mock/mockd -listen tcp:127.0.0.1:64331 -loss 0.1
+//	go run ./mock/mockd -generation 99 -pigeonhole-local 2s -pigeonhole-mixnet 3s
 //
 // It prints the PKI document's summary, logs every request's kind (never
 // a payload) on standard error, and serves until SIGINT or SIGTERM, when
@@ -69,6 +70,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	replySize := fs.Int("reply-size", mock.DefaultReplySize, "length replies are zero-padded to")
 	offline := fs.Bool("offline", false, "start not connected to the mixnet")
 	grace := fs.Duration("grace", mock.DefaultGracePeriod, "v0.0.99 session resume grace period")
+	phLocal := fs.Duration("pigeonhole-local", 0, "v0.0.99: time each Pigeonhole encryption takes (the real daemon: seconds)")
+	phMixnet := fs.Duration("pigeonhole-mixnet", 0, "v0.0.99: time each Pigeonhole courier round trip takes")
+	phLoss := fs.Float64("pigeonhole-loss", 0, "v0.0.99: probability that a courier round trip is lost and repeated, 0 to <1")
 	quiet := fs.Bool("quiet", false, "log warnings only, not every request")
 	var extra services
 	fs.Var(&extra, "service", "add an echo service under this capability (repeatable)")
@@ -100,6 +104,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		mock.WithMaxPayload(*maxPayload),
 		mock.WithReplySize(*replySize),
 		mock.WithGracePeriod(*grace),
+		mock.WithPigeonholeLatency(*phLocal, *phMixnet),
+		mock.WithPigeonholeLoss(*phLoss),
 		mock.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))),
 	}
 	if *offline {

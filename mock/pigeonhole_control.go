@@ -1,0 +1,97 @@
+package mock
+
+// PigeonholeStats counts the daemon's Pigeonhole operations since New. It
+// is a plain value, safe to copy and use from any goroutine.
+type PigeonholeStats struct {
+	// Starts counts start_* requests that registered an operation.
+	Starts int64
+	// Replays counts starts whose envelope hash (or write-cap hash) had
+	// been started before: a client's replays after a reconnect.
+	Replays int64
+	// Cancels counts cancel_* requests, whether or not they found one.
+	Cancels int64
+	// InFlight counts operations registered now: waiting, in a round
+	// trip, held, or dead (their reply lost while their session was away;
+	// they stay registered until cancelled, replaced or dropped, 9.8).
+	InFlight int64
+	// Held counts answers held now by HoldPigeonhole or because the
+	// daemon is offline.
+	Held int64
+	// Lost counts final replies lost because their session was away
+	// (the daemon queues no Pigeonhole reply).
+	Lost int64
+	// Retransmissions counts round trips repeated after a loss.
+	Retransmissions int64
+	// Closed counts connections closed for a cap or index of the wrong
+	// length (the daemon cannot decode such a frame).
+	Closed int64
+}
+
+// PigeonholeStats returns a snapshot of the Pigeonhole counters. It is
+// safe for concurrent use.
+func (d *Daemon) PigeonholeStats() PigeonholeStats {
+	s := d.ph
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	st.InFlight = int64(len(s.messages) + len(s.copies))
+	st.Held = int64(len(s.held))
+	st.Retransmissions = s.retransmissions.Load()
+	return st
+}
+
+// HoldPigeonhole makes every start_* operation's courier answer wait, from
+// now on, until ReleasePigeonhole: operations stay in flight (and can be
+// cancelled, or lost with their session) for as long as a test needs.
+// Answers also wait while the daemon is offline (SetConnected(false)), as
+// the real daemon sends nothing then. It is safe for concurrent use.
+func (d *Daemon) HoldPigeonhole() {
+	d.ph.mu.Lock()
+	d.ph.holding = true
+	d.ph.mu.Unlock()
+}
+
+// ReleasePigeonhole stops holding and lets every held answer arrive, in
+// the order held (while the daemon is offline, see SetConnected, they
+// wait on until it is back). It is safe for concurrent use.
+func (d *Daemon) ReleasePigeonhole() {
+	d.ph.mu.Lock()
+	d.ph.holding = false
+	d.ph.mu.Unlock()
+	d.phWake()
+}
+
+// phWake lets the held answers arrive unless a test holds them; each one
+// that still cannot (the daemon is offline) is held again.
+func (d *Daemon) phWake() {
+	d.ph.mu.Lock()
+	if d.ph.holding {
+		d.ph.mu.Unlock()
+		return
+	}
+	held := d.ph.held
+	d.ph.held = nil
+	d.ph.mu.Unlock()
+	for _, f := range held {
+		d.phArrive(f)
+	}
+}
+
+// WriteBox stores data in the box at index of the stream of writeCap,
+// as if a client had written it (an empty data is a tombstone), and
+// reports false if either has the wrong length or the box is taken. Tests
+// use it to prepare a store without a client.
+func (d *Daemon) WriteBox(writeCap, index, data []byte) bool {
+	if len(writeCap) != phWriteCapLen || len(index) != phIndexLen {
+		return false
+	}
+	id := boxID(writeCap[32:64], index)
+	s := d.ph
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.boxes[id] != nil {
+		return false
+	}
+	s.storeLocked(d, id, append([]byte{}, data...))
+	return true
+}
