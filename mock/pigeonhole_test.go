@@ -380,7 +380,13 @@ func TestPigeonholeLostWhileAway(t *testing.T) {
 	e.d.DropConnections()
 	c.expectEOF()
 	e.d.ReleasePigeonhole() // the answer arrives while the session is away
-	// Lost, and the operation stays registered, dead.
+	// Lost, and the operation stays registered, dead. The answer may
+	// still be on the mock's clock (a zero-latency round trip is
+	// scheduled, not inline): wait for it to land.
+	deadline := time.Now().Add(frameTimeout)
+	for e.d.PigeonholeStats().Lost == 0 && time.Now().Before(deadline) {
+		runtime.Gosched()
+	}
 	if st := e.d.PigeonholeStats(); st.Lost != 1 || st.InFlight != 1 {
 		t.Fatalf("stats %+v", st)
 	}
