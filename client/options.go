@@ -53,7 +53,8 @@ type options struct {
 	retransmitSlop     time.Duration
 	maxRetransmissions int
 	subscriberBuffer   int
-	errs               []error // bad option values, reported by Dial
+	tracer             *tracing // WithTracer; nil: no tracing
+	errs               []error  // bad option values, reported by Dial
 }
 
 func defaultOptions() options {

@@ -50,6 +50,9 @@ func (c *Client) SendNoReply(ctx context.Context, dst service.Destination, paylo
 
 // roundTrip runs one call through as many connections as it takes.
 func (c *Client) roundTrip(ctx context.Context, kind callKind, dst service.Destination, payload []byte) (Reply, error) {
+	if c.o.tracer != nil && !traced(ctx) {
+		return c.traceSend(ctx, kind, dst, payload) // tracer hook
+	}
 	if err := ctx.Err(); err != nil {
 		return Reply{}, err
 	}
@@ -79,6 +82,9 @@ func (c *Client) roundTrip(ctx context.Context, kind callKind, dst service.Desti
 			return Reply{}, err
 		}
 		drawn = true
+		if c.o.tracer != nil {
+			traceAttempt(ctx) // tracer hook
+		}
 		op := sendOp{kind: kind, id: id, dst: dst, payload: payload}
 		cl.setFrame(s.d.appendSend(cl.frameBuf(), op))
 		if !s.w.enqueue(cl) {
@@ -158,6 +164,9 @@ func (c *Client) retransmit(ctx context.Context, dst service.Destination, payloa
 			}
 			current = tx
 			transmissions++
+			if c.o.tracer != nil {
+				traceAttempt(ctx) // tracer hook
+			}
 			// Until the sent event tells the ETA, the slop alone bounds it.
 			timer.Reset(c.o.retransmitSlop)
 		}
@@ -196,6 +205,9 @@ func (c *Client) retransmit(ctx context.Context, dst service.Destination, payloa
 // business. A v0.0.47 daemon cannot be asked: the current document is
 // returned for epoch 0 or the current epoch, ErrUnsupported otherwise.
 func (c *Client) DocumentForEpoch(ctx context.Context, epoch uint64) (*pki.Document, error) {
+	if c.o.tracer != nil && !traced(ctx) {
+		return c.traceDocument(ctx, epoch) // tracer hook
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -218,6 +230,9 @@ func (c *Client) DocumentForEpoch(ctx context.Context, epoch uint64) (*pki.Docum
 			}
 			return nil, fmt.Errorf("%w: a %s daemon serves only the current document (epoch %d), not epoch %d",
 				ErrUnsupported, s.d.generation(), doc.Epoch, epoch)
+		}
+		if c.o.tracer != nil {
+			traceAttempt(ctx) // tracer hook
 		}
 		cl.setFrame(frame)
 		if !s.w.enqueue(cl) {

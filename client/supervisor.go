@@ -44,6 +44,7 @@ func (c *Client) run(s *session) {
 		c.reconnects.Add(1)
 		c.setSession(next)
 		c.subs.publish(&Reconnected{Attempt: attempt, Resumed: next.info.Resumed})
+		c.traceReconnected(attempt, next.info.Resumed) // tracer hook
 		s = next
 	}
 }
@@ -107,6 +108,7 @@ func (c *Client) dropSession(s *session, err error) {
 	}
 	c.log.Warn("connection to the daemon lost", "err", err)
 	c.subs.publish(&ConnectionLost{Err: lost(err), Final: c.o.reconnect.Disabled})
+	c.traceLost(err) // tracer hook
 }
 
 // giveUp ends the client's connection for good: every pending and future
