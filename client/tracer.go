@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -190,4 +191,37 @@ func (c *Client) traceReconnected(attempt int, resumed bool) {
 		}
 		t.t.Reconnected(ReconnectInfo{Attempt: attempt, Resumed: resumed, Downtime: down})
 	}
+}
+
+// Outcome names the class of a call's error in a few fixed words, fit
+// for a metric attribute (low cardinality): "ok", "deadline",
+// "canceled", "offline", "connection_lost", "service_unavailable",
+// "invalid_request", "bad_reply", "retransmissions_exhausted",
+// "send_failed", "closed" or "error".
+func Outcome(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "deadline"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.Is(err, ErrOffline):
+		return "offline"
+	case errors.Is(err, ErrClosed):
+		return "closed"
+	case errors.Is(err, ErrConnectionLost):
+		return "connection_lost"
+	case errors.Is(err, ErrServiceUnavailable):
+		return "service_unavailable"
+	case errors.Is(err, ErrInvalidRequest):
+		return "invalid_request"
+	case errors.Is(err, ErrBadReply):
+		return "bad_reply"
+	case errors.Is(err, ErrRetransmissionsExhausted):
+		return "retransmissions_exhausted"
+	case errors.Is(err, ErrSendFailed):
+		return "send_failed"
+	}
+	return "error"
 }

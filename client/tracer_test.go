@@ -199,3 +199,27 @@ func TestTracerAttemptsAcrossReconnect(t *testing.T) {
 		t.Fatalf("traced %+v; want one SendReliable with 2 attempts ending in ErrClosed", ends)
 	}
 }
+
+func TestOutcome(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{nil, "ok"},
+		{context.DeadlineExceeded, "deadline"},
+		{context.Canceled, "canceled"},
+		{client.ErrOffline, "offline"},
+		{client.ErrClosed, "closed"},
+		{errors.Join(client.ErrConnectionLost, errors.New("EOF")), "connection_lost"},
+		{client.ErrServiceUnavailable, "service_unavailable"},
+		{client.ErrInvalidRequest, "invalid_request"},
+		{&client.DecodeReplyError{Err: errors.New("x")}, "bad_reply"},
+		{client.ErrRetransmissionsExhausted, "retransmissions_exhausted"},
+		{&client.DaemonError{Kind: client.ErrSendFailed}, "send_failed"},
+		{errors.New("other"), "error"},
+	} {
+		if got := client.Outcome(tc.err); got != tc.want {
+			t.Errorf("Outcome(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+}
