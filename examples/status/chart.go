@@ -16,6 +16,8 @@ const (
 	chartTop    = 16
 	chartBottom = 30 // room for the time labels
 	chartWindow = time.Hour
+	// chartMinSpan is the shortest time the chart spans.
+	chartMinSpan = time.Minute
 )
 
 // chart is an SVG line chart of echo round-trip times over the last
@@ -30,6 +32,7 @@ type chart struct {
 	Losses                     []mark // one per lost ping
 	YTicks, XTicks             []tick
 	Empty                      bool
+	Span                       string // the time the chart spans: "60 min", "45 s"
 }
 
 // mark is a point on the chart, with its tooltip.
@@ -52,7 +55,21 @@ func newChart(samples []sample, now time.Time) chart {
 		PlotW: chartW - chartLeft - chartRight, PlotH: chartH - chartTop - chartBottom,
 	}
 	c.PlotBottom, c.PlotRight = c.PlotY+c.PlotH, c.PlotX+c.PlotW
+	// The chart spans the last hour, or less while the history is
+	// younger (but at least chartMinSpan): the points of a page opened a
+	// minute ago spread over the width instead of piling up at its end.
 	start := now.Add(-chartWindow)
+	for _, s := range samples {
+		if !s.At.Before(start) {
+			start = s.At
+			break
+		}
+	}
+	if latest := now.Add(-chartMinSpan); start.After(latest) {
+		start = latest
+	}
+	span := now.Sub(start)
+	c.Span = spanLabel(span)
 	var top time.Duration
 	for _, s := range samples {
 		if !s.At.Before(start) && !s.lost() {
@@ -61,7 +78,7 @@ func newChart(samples []sample, now time.Time) chart {
 	}
 	top = niceCeil(top)
 	x := func(t time.Time) int {
-		return c.PlotX + int(float64(c.PlotW)*float64(t.Sub(start))/float64(chartWindow))
+		return c.PlotX + int(float64(c.PlotW)*float64(t.Sub(start))/float64(span))
 	}
 	y := func(d time.Duration) int {
 		return c.PlotBottom - int(float64(c.PlotH)*float64(d)/float64(top))
@@ -87,10 +104,10 @@ func newChart(samples []sample, now time.Time) chart {
 		c.YTicks = append(c.YTicks, tick{X: c.PlotX - 8, Y: y(d), Label: roundRTT(d).String()})
 	}
 	for i := 0; i <= 4; i++ {
-		t := start.Add(chartWindow * time.Duration(i) / 4)
+		t := start.Add(span * time.Duration(i) / 4)
 		label := "now"
 		if i < 4 {
-			label = fmt.Sprintf("−%d min", int(now.Sub(t).Minutes()+0.5))
+			label = "−" + spanLabel(now.Sub(t))
 		}
 		c.XTicks = append(c.XTicks, tick{X: x(t), Y: c.PlotBottom + 20, Label: label})
 	}
@@ -121,4 +138,12 @@ func roundRTT(d time.Duration) time.Duration {
 	default:
 		return d.Round(time.Microsecond)
 	}
+}
+
+// spanLabel says d in whole minutes, or seconds under five minutes.
+func spanLabel(d time.Duration) string {
+	if d < 5*time.Minute {
+		return fmt.Sprintf("%d s", int(d.Seconds()+0.5))
+	}
+	return fmt.Sprintf("%d min", int(d.Minutes()+0.5))
 }

@@ -69,3 +69,16 @@ func TestHistoryRing(t *testing.T) {
 		t.Errorf("a 1 ms ping keeps %d samples, want the cap %d", n, maxHistory)
 	}
 }
+
+// A young history spans the chart from its first sample, at least a minute.
+func TestChartShortSpan(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	c := newChart([]sample{{At: now.Add(-10 * time.Minute), RTT: time.Millisecond, Outcome: "ok"}, {At: now, RTT: time.Millisecond, Outcome: "ok"}}, now)
+	if c.Span != "10 min" || c.Points[0].X != c.PlotX || c.XTicks[0].Label != "−10 min" || c.XTicks[2].Label != "−5 min" {
+		t.Errorf("span %q, first point at %d, ticks %+v", c.Span, c.Points[0].X, c.XTicks)
+	}
+	c = newChart([]sample{{At: now.Add(-5 * time.Second), Outcome: "deadline"}}, now)
+	if c.Span != "60 s" || c.XTicks[0].Label != "−60 s" || c.Losses[0].X <= c.PlotX+c.PlotW*9/10 {
+		t.Errorf("span %q, ticks %+v, loss at %d", c.Span, c.XTicks, c.Losses[0].X)
+	}
+}

@@ -199,7 +199,7 @@ func TestServeChart(t *testing.T) {
 	if got := strings.Count(page, `<line class="loss"`); got != 1 {
 		t.Errorf("%d loss marks on the chart, want 1", got)
 	}
-	for _, want := range []string{`<polyline class="rtt" points="`, "lost (deadline)", "<b>4</b>sent", "<b>3</b>received", `<span class="bad"><b>1</b>lost (25.0%)</span>`, "round trip min/avg/max"} {
+	for _, want := range []string{`<polyline class="rtt" points="`, "lost (deadline)", "<b>4</b>sent", "<b>3</b>received", `<span class="bad"><b>1</b>lost (25.0%)</span>`, "round trip min / avg / max"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page does not say %q", want)
 		}
