@@ -3,6 +3,7 @@ package mock
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -40,7 +41,11 @@ func Listen(addr string, opts ...Option) (*Daemon, string, error) {
 	go func() {
 		defer close(bg.done)
 		defer cleanup()
-		bg.err = d.Serve(l)
+		// A Close that comes before this goroutine runs makes Serve
+		// return ErrClosed: that is a normal end, not a failure.
+		if err := d.Serve(l); !errors.Is(err, ErrClosed) {
+			bg.err = err
+		}
 	}()
 	return d, d.Addr(), nil
 }

@@ -126,3 +126,16 @@ func TestListenAndServeErrors(t *testing.T) {
 		t.Errorf("ListenAndServe with a bad option = %v, want ErrInvalidOption", err)
 	}
 }
+
+// Closing at once, before the serving goroutine has run, is a clean end.
+func TestListenCloseAtOnce(t *testing.T) {
+	for range 50 {
+		d, _, err := mock.Listen("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Close(); err != nil {
+			t.Fatalf("Close right after Listen: %v", err)
+		}
+	}
+}
