@@ -63,8 +63,14 @@ func Call[Resp any](ctx context.Context, c *Client, dst service.Destination, req
 	if err != nil {
 		return resp, err
 	}
-	if _, err := replyDecMode.UnmarshalFirst(reply.Payload, &resp); err != nil {
-		return resp, &DecodeReplyError{Type: typeName[Resp](), Len: len(reply.Payload), Err: err}
+	return decodeReply[Resp](reply.Payload)
+}
+
+// decodeReply decodes the first CBOR item of a padded reply into a Resp.
+func decodeReply[Resp any](payload []byte) (Resp, error) {
+	var resp Resp
+	if _, err := replyDecMode.UnmarshalFirst(payload, &resp); err != nil {
+		return resp, &DecodeReplyError{Type: typeName[Resp](), Len: len(payload), Err: err}
 	}
 	return resp, nil
 }
