@@ -45,9 +45,9 @@ var replyDecMode, _ = cbor.DecOptions{}.DecMode()
 // Call is a typed Send for services that speak CBOR, as Katzenpost's
 // services do: it encodes req as CBOR, sends it to dst with Send (so
 // Send's errors and semantics hold), and decodes the reply's first CBOR
-// item into a Resp. The rest of the reply, the zero padding the mixnet
-// adds (PROTOCOL.md 5), is ignored, which stripping zeros by hand gets
-// wrong for binary payloads.
+// item into a Resp. The rest of the reply is ignored: every reply comes
+// zero-padded to the reply packet's size (a 5-byte echo returns 2,574
+// bytes), and stripping the zeros by hand gets binary payloads wrong.
 //
 // A req that CBOR cannot encode fails before sending, wrapping
 // ErrInvalidRequest; so does an encoding over the payload limit. A reply
