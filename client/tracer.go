@@ -24,7 +24,8 @@ import (
 type Tracer interface {
 	// CallStart is called when a call begins, before any validation. The
 	// context it returns is the call's from then on (say, with a span),
-	// and is the one CallEnd gets.
+	// and is the one CallEnd gets; return ctx itself to add nothing (a
+	// nil context is taken to mean that too).
 	CallStart(ctx context.Context, info CallInfo) context.Context
 	// CallEnd is called once per CallStart, when the call returns: err
 	// is what the call returns (nil on success), and info has Duration
@@ -148,7 +149,9 @@ func publicKind(k callKind) CallKind {
 // then the same method again, with the traced context.
 func trace[T any](c *Client, ctx context.Context, info CallInfo, call func(context.Context) (T, error)) (T, error) {
 	info.Start = time.Now()
-	ctx = c.o.tracer.t.CallStart(ctx, info)
+	if traced := c.o.tracer.t.CallStart(ctx, info); traced != nil {
+		ctx = traced
+	}
 	st := &callTrace{}
 	v, err := call(context.WithValue(ctx, traceKey{}, st))
 	info.Duration = time.Since(info.Start)
