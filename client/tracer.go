@@ -149,8 +149,8 @@ func publicKind(k callKind) CallKind {
 // then the same method again, with the traced context.
 func trace[T any](c *Client, ctx context.Context, info CallInfo, call func(context.Context) (T, error)) (T, error) {
 	info.Start = time.Now()
-	if traced := c.o.tracer.t.CallStart(ctx, info); traced != nil {
-		ctx = traced
+	if tctx := c.o.tracer.t.CallStart(ctx, info); tctx != nil {
+		ctx = tctx
 	}
 	st := &callTrace{}
 	v, err := call(context.WithValue(ctx, traceKey{}, st))
