@@ -152,13 +152,15 @@ func (c *Client) Daemon() DaemonInfo { return *c.info.Load() }
 
 // Subscribe returns a channel that receives every event: the daemon's,
 // those that resolved calls included, and the client's own connection
-// events. The channel holds WithSubscriberBuffer events; a subscriber
+// events. It starts with the current state, a *ConnectionStatus (as
+// Connected reports it) and a *NewDocument (the current document), then
+// the live events. The channel holds WithSubscriberBuffer events; a subscriber
 // that falls behind never slows the client: events that do not fit are
 // dropped for it and counted, and an *EventsDropped with the count comes
 // before the next event that fits. cancel ends the subscription and
 // closes the channel; Close closes every subscription's channel.
 func (c *Client) Subscribe() (events <-chan Event, cancel func()) {
-	return c.subs.add(c.o.subscriberBuffer)
+	return c.subs.add(c.o.subscriberBuffer, c.currentEvents)
 }
 
 // Stats are counters for monitoring.

@@ -129,6 +129,9 @@ func (c *Client) startAttempt(ctx context.Context, cl *call) bool {
 
 		err = s.w.enqueue(ctx, cl, attempt, len(frame))
 		if err == nil {
+			if c.o.tracer != nil { // tracer hook
+				traceAttempt(ctx)
+			}
 			return true
 		}
 		cl.mu.Lock()

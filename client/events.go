@@ -1,6 +1,7 @@
 package client
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/katzenthin/katzenthin/pki"
@@ -12,8 +13,12 @@ import (
 // *NewDocument, *MessageSent, *MessageReply, *MessageIDGarbageCollected,
 // *Shutdown) and the client's own (*DocumentError, *ConnectionLost,
 // *Reconnected, *EventsDropped). Events are shared between subscribers:
-// treat them as read-only.
-type Event interface{ isEvent() }
+// treat them as read-only. Their String methods are short, for logs: IDs
+// cut to a prefix, payloads counted and never printed.
+type Event interface {
+	fmt.Stringer
+	isEvent()
+}
 
 // ConnectionStatus is the daemon's report on its link to the mixnet.
 type ConnectionStatus struct {

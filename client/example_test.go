@@ -103,8 +103,13 @@ func ExampleClient_Subscribe() {
 	if _, err := c.Send(context.Background(), echo.Destination(), []byte("watched")); err != nil {
 		log.Fatal(err)
 	}
-	for range 2 {
+	// The subscription starts with the current state, then live events.
+	for range 4 {
 		switch ev := (<-events).(type) {
+		case *client.ConnectionStatus:
+			fmt.Println("connected to the mixnet:", ev.Connected)
+		case *client.NewDocument:
+			fmt.Println("document with", len(ev.Document.Topology), "mix layers")
 		case *client.MessageSent:
 			fmt.Println("sent, reply expected within", ev.ETA)
 		case *client.MessageReply:
@@ -112,6 +117,8 @@ func ExampleClient_Subscribe() {
 		}
 	}
 	// Output:
+	// connected to the mixnet: true
+	// document with 3 mix layers
 	// sent, reply expected within 100ms
 	// reply of 2574 bytes
 }

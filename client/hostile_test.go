@@ -191,6 +191,7 @@ func TestBadDocumentLaterKeepsTheOldOne(t *testing.T) {
 	c := f.mustDial(t)
 	events, cancel := c.Subscribe()
 	defer cancel()
+	expectCurrent(t, events, true, c.Document())
 	close(push)
 	if _, ok := (<-events).(*client.DocumentError); !ok {
 		t.Fatal("no DocumentError")

@@ -191,6 +191,7 @@ func TestMockPublishDocument(t *testing.T) {
 		c := dialMock(t, d)
 		events, cancel := c.Subscribe()
 		defer cancel()
+		expectCurrent(t, events, true, c.Document())
 		next := *d.Document()
 		next.Epoch++
 		d.PublishDocument(&next)

@@ -70,7 +70,8 @@ type options struct {
 	writeQueueBytes    int
 	waitForReady       bool
 	dialRetry          bool
-	errs               []error // bad option values, reported by Dial
+	tracer             *tracing // WithTracer; nil: no tracing
+	errs               []error  // bad option values, reported by Dial
 }
 
 func defaultOptions() options {

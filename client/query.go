@@ -121,6 +121,9 @@ func (c *Client) flushCancels(s *session) {
 // returned for epoch 0 or the current epoch, ErrUnsupported otherwise.
 // The request survives a v0.0.99 reconnection: it is asked again.
 func (c *Client) DocumentForEpoch(ctx context.Context, epoch uint64) (*pki.Document, error) {
+	if c.o.tracer != nil && !traced(ctx) { // tracer hook
+		return c.traceDocument(ctx, epoch)
+	}
 	resp, err := c.Query(ctx, &wire.Request99{GetPKIDocument: &wire.GetPKIDocument{Epoch: epoch}}, QueryOptions{})
 	if errors.Is(err, ErrUnsupported) {
 		doc := c.Document()

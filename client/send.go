@@ -62,6 +62,9 @@ func (c *Client) SendNoReply(ctx context.Context, dst service.Destination, paylo
 
 // roundTrip runs one send through as many attempts as it takes.
 func (c *Client) roundTrip(ctx context.Context, kind callKind, dst service.Destination, payload []byte) (Reply, error) {
+	if c.o.tracer != nil && !traced(ctx) { // tracer hook
+		return c.traceSend(ctx, kind, dst, payload)
+	}
 	if err := ctx.Err(); err != nil {
 		return Reply{}, err
 	}

@@ -24,9 +24,16 @@ type subscribers struct {
 	dropped atomic.Uint64 // events dropped over all subscribers
 }
 
-// add registers a subscriber with a buffer of n events. On a closed set
-// it returns a closed channel.
-func (s *subscribers) add(n int) (<-chan Event, func()) {
+// add registers a subscriber with a buffer of n events, which starts
+// with the events current returns (the state so far). On a closed set it
+// returns a closed channel.
+//
+// current runs under the write lock, which publish's read lock excludes:
+// a state change stored before it is in its events, and one stored after
+// it is published to the new subscriber too. So a subscriber never misses
+// a change and never sees the state go back; at worst it sees the newest
+// state twice.
+func (s *subscribers) add(n int, current func() []Event) (<-chan Event, func()) {
 	sub := &subscriber{ch: make(chan Event, n)}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -39,6 +46,16 @@ func (s *subscribers) add(n int) (<-chan Event, func()) {
 	}
 	s.subs[sub] = struct{}{}
 	s.count.Add(1)
+	if current != nil {
+		for _, ev := range current() {
+			select {
+			case sub.ch <- ev:
+			default:
+				sub.dropped++
+				s.dropped.Add(1)
+			}
+		}
+	}
 	var once sync.Once
 	return sub.ch, func() {
 		once.Do(func() {
@@ -95,4 +112,14 @@ func (s *subscribers) closeAll() {
 		delete(s.subs, sub)
 	}
 	s.count.Store(0)
+}
+
+// currentEvents is the state a new subscription starts with: the
+// connection status (Connected's answer) and the current document.
+func (c *Client) currentEvents() []Event {
+	evs := []Event{&ConnectionStatus{Connected: c.Connected()}}
+	if doc := c.Document(); doc != nil {
+		evs = append(evs, &NewDocument{Document: doc})
+	}
+	return evs
 }

@@ -51,6 +51,7 @@ func (c *Client) run(s *session) {
 		c.flushCancels(next)
 		c.decideSuspended(next.resumed, err)
 		c.subs.publish(&Reconnected{Attempt: attempt, Resumed: next.resumed})
+		c.traceReconnected(attempt, next.resumed) // tracer hook
 		s = next
 	}
 }
@@ -157,6 +158,7 @@ func (c *Client) lose(s *session, cause error) {
 	}
 	c.log.Warn("connection to the daemon lost", "err", cause)
 	c.subs.publish(&ConnectionLost{Err: err, Final: c.o.reconnect.Disabled})
+	c.traceLost(cause) // tracer hook
 }
 
 // decideSuspended applies the handshake's verdict to the calls a lost

@@ -5,14 +5,12 @@ package examples_test
 // compiles, and the examples and tests below run it.
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log"
-	"net"
+	"os"
 	"testing"
 	"time"
 
@@ -36,7 +34,7 @@ func hello(ctx context.Context, opts ...client.Option) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	reply, err := c.Send(ctx, echo.Destination(), []byte("hello"))
+	reply, err := client.Call[string](ctx, c, echo.Destination(), "hello") // CBOR in, CBOR out
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return errors.New("no reply within a minute: the mixnet loses packets, try again")
@@ -45,7 +43,7 @@ func hello(ctx context.Context, opts ...client.Option) error {
 	case err != nil:
 		return err
 	}
-	fmt.Printf("%s\n", bytes.TrimRight(reply.Payload, "\x00")) // replies come zero-padded
+	fmt.Println(reply) // the first CBOR item of the zero-padded reply
 	return nil
 }
 
@@ -69,23 +67,26 @@ func TestHello(t *testing.T) {
 	}
 }
 
-// startMock serves a mock daemon on a fresh abstract socket, as mock.Start
-// does for tests, for the examples below, which have no testing.T. It
-// returns the daemon, its address and the function that stops it.
+// devDaemon is README.md's snippet on the mock outside tests.
+func devDaemon(addr string) (*mock.Daemon, error) {
+	d, addr, err := mock.Listen(addr, mock.WithLatency(500*time.Millisecond)) // "" picks a fresh address
+	if err != nil {
+		return nil, err // a bad address or option, or the address is taken
+	}
+	log.Printf("a mock kpclientd listens at %s", addr)
+	return d, nil // d.Close() returns the error that stopped it serving, if any
+}
+
+// startMock serves a mock daemon on a fresh address, as mock.Start does
+// for tests, for the examples below, which have no testing.T. It returns
+// the daemon, its address and the function that stops it.
 func startMock(opts ...mock.Option) (d *mock.Daemon, addr string, stop func()) {
-	var b [8]byte
-	rand.Read(b[:])
-	addr = "@katzenthin-readme-" + hex.EncodeToString(b[:])
-	l, err := net.Listen("unix", addr)
+	d, addr, err := mock.Listen("", opts...)
 	if err != nil {
 		log.Fatal(err)
 	}
-	d = mock.New(opts...)
-	served := make(chan error, 1)
-	go func() { served <- d.Serve(l) }()
 	return d, addr, func() {
-		d.Close()
-		if err := <-served; err != nil {
+		if err := d.Close(); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -119,4 +120,24 @@ func Example_dial() {
 	// Output:
 	// connected to kpclientd v0.0.47
 	// true
+}
+
+// devDaemon serves a mock that a program under development can dial.
+func Example_devDaemon() {
+	log.SetOutput(io.Discard) // the example's output is checked; the log line is not
+	defer log.SetOutput(os.Stderr)
+	d, err := devDaemon("")
+	if err != nil {
+		log.Fatal(err)
+	}
+	c, err := dial(context.Background(), d.Addr())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("connected:", c.Connected())
+	c.Close()
+	fmt.Println("closed:", d.Close())
+	// Output:
+	// connected: true
+	// closed: <nil>
 }

@@ -1,6 +1,7 @@
 package examples_test
 
 import (
+	"go/format"
 	"os"
 	"regexp"
 	"slices"
@@ -9,14 +10,17 @@ import (
 )
 
 // goBlocks returns the ```go blocks of a Markdown text, each as its lines.
-func goBlocks(markdown string) [][]string {
+func goBlocks(markdown string) [][]string { return fenced(markdown, "```go") }
+
+// fenced returns the blocks of a Markdown text that open with fence.
+func fenced(markdown, fence string) [][]string {
 	var blocks [][]string
 	var block []string
 	in := false
 	for line := range strings.Lines(markdown) {
 		line = strings.TrimRight(line, "\r\n")
 		switch {
-		case !in && line == "```go":
+		case !in && line == fence:
 			in, block = true, nil
 		case in && line == "```":
 			in = false
@@ -110,5 +114,30 @@ func TestGoBlocks(t *testing.T) {
 	}
 	if !contains([]string{"a", "b", "c"}, []string{"b", "c"}) || contains([]string{"a", "b", "c"}, []string{"a", "c"}) {
 		t.Error("contains")
+	}
+}
+
+// README.md's ```golang blocks need modules this one does not depend on
+// (OpenTelemetry), so they cannot be compiled here; they must at least
+// be gofmt-clean Go declarations.
+func TestREADMEOutsideSnippets(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := fenced(string(readme), "```golang")
+	if len(blocks) == 0 {
+		t.Fatal("no ```golang snippet: the OpenTelemetry one is gone")
+	}
+	for i, b := range blocks {
+		src := "package p\n\n" + strings.Join(b, "\n") + "\n"
+		formatted, err := format.Source([]byte(src))
+		if err != nil {
+			t.Errorf("```golang snippet %d does not parse: %v", i+1, err)
+			continue
+		}
+		if string(formatted) != src {
+			t.Errorf("```golang snippet %d is not gofmt-clean", i+1)
+		}
 	}
 }

@@ -30,6 +30,7 @@ type Daemon struct {
 	waiters  requestWaiters
 	done     chan struct{} // closed when Close has finished
 	serving  chan struct{} // closed when the first listener is registered
+	bg       *background   // the Serve that Listen started, if any
 	wg       sync.WaitGroup
 
 	connected atomic.Bool
@@ -190,15 +191,16 @@ func (d *Daemon) accept(nc net.Conn) {
 
 // Close stops listening, sends every client a shutdown event, closes
 // every connection and waits for every goroutine of the daemon. Replies
-// still due are dropped. It returns nil, also when called again. It is
-// safe for concurrent use, but must not be called from a service handler
-// (it waits for the goroutine running the handler).
+// still due are dropped. It returns nil, also when called again, except
+// for a daemon started by Listen whose serving failed: then that error.
+// It is safe for concurrent use, but must not be called from a service
+// handler (it waits for the goroutine running the handler).
 func (d *Daemon) Close() error {
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
 		d.wg.Wait()
-		return nil
+		return d.backgroundErr()
 	}
 	d.closed = true
 	for l := range d.listeners {
@@ -217,7 +219,17 @@ func (d *Daemon) Close() error {
 	d.wg.Wait()
 	close(d.done)
 	d.log.Info("mock: closed")
-	return nil
+	return d.backgroundErr()
+}
+
+// backgroundErr waits for the Serve that Listen started and returns its
+// error: nil when Close ended it.
+func (d *Daemon) backgroundErr() error {
+	if d.bg == nil {
+		return nil
+	}
+	<-d.bg.done
+	return d.bg.err
 }
 
 // Document returns the document the daemon serves now. It must not be

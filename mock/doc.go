@@ -34,6 +34,10 @@
 // WaitRequests. Stats counts what it saw. The mockd command serves one
 // over a socket for other languages' thin clients.
 //
+// Outside tests (a demo, a backend under development), Listen starts a
+// daemon on an address and returns it with its address, and
+// ListenAndServe serves an existing one, as in net/http.
+//
 // Concurrency: a Daemon and all its methods are safe for concurrent use;
 // Option, Stats and Violation are plain values; service handlers are
 // called from the daemon's goroutines, several at once (see Handler).

@@ -70,3 +70,16 @@ func Example() {
 	// sent: true
 	// reply: "hello", padded to 2574 bytes
 }
+
+// Listen serves a mock outside tests (a demo, a development backend), as
+// net/http users know it: it returns the daemon and its address, and
+// errors are returned, not lost.
+func ExampleListen() {
+	d, addr, err := mock.Listen("") // "" picks a fresh address; "@katzenpost" or "tcp:127.0.0.1:64331" work too
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer d.Close()
+	fmt.Println(addr == d.Addr(), d.Document().ServiceNodes[0].Name)
+	// Output: true servicenode1
+}

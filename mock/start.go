@@ -1,12 +1,7 @@
 package mock
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"net"
-	"os"
-	"path/filepath"
-	"runtime"
 	"testing"
 )
 
@@ -41,18 +36,13 @@ func Start(tb testing.TB, opts ...Option) *Daemon {
 	return d
 }
 
-// listenTest opens a Unix listener on a fresh address.
+// listenTest opens a Unix listener on a fresh address and removes what
+// it leaves behind when the test ends.
 func listenTest(tb testing.TB) (net.Listener, error) {
-	var b [8]byte
-	rand.Read(b[:])
-	name := "katzenthin-mock-" + hex.EncodeToString(b[:])
-	if runtime.GOOS == "linux" {
-		return net.Listen("unix", "@"+name)
-	}
-	dir, err := os.MkdirTemp("", "kt")
+	l, cleanup, err := listenFresh()
 	if err != nil {
 		return nil, err
 	}
-	tb.Cleanup(func() { os.RemoveAll(dir) })
-	return net.Listen("unix", filepath.Join(dir, "mock.sock"))
+	tb.Cleanup(cleanup)
+	return l, nil
 }

@@ -7,6 +7,16 @@
 //
 //	go run ./examples/status -mock -o status.html   # the bundled mock daemon
 //	go run ./examples/status -o /var/www/kp.html     # kpclientd at @katzenpost
+//	go run ./examples/status -mock -serve :8080      # a live page: http://localhost:8080/
+//
+// With -serve it serves the page instead and keeps it current: it
+// re-renders on every new PKI document and connection change (it
+// subscribes to the client), and shows a chart of echo round-trip times
+// from a background ping (-ping 10s) over the last hour, lost pings
+// marked. A few lines of script reload the page when something changes
+// (without script, a meta refresh does). /debug/vars serves expvar's
+// variables with the client's figures, collected through a
+// client.Tracer, under "katzenthin".
 //
 // The page is made with html/template, so every name and address that
 // comes from the document is escaped.
@@ -20,6 +30,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/katzenthin/katzenthin/client"
 	"github.com/katzenthin/katzenthin/internal/cli"
 )
 
@@ -43,15 +54,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cli.Usage(fs, "status [flags]", description)
 	daemon := cli.Register(fs)
 	out := fs.String("o", "-", "write the page to this `file` (-: standard output)")
+	addr := fs.String("serve", "", "serve the page live at this `address` (\":8080\", \"127.0.0.1:0\") instead of writing it")
+	interval := fs.Duration("ping", 10*time.Second, "with -serve: ping the echo service this often (each ping waits as long for its reply)")
 	if err := cli.Parse(fs, args); err != nil {
 		return cli.Fail(stderr, "status", err)
 	}
+	if *addr != "" && *interval <= 0 {
+		return cli.Fail(stderr, "status", cli.Usagef("-ping %v: must be positive", *interval))
+	}
 
-	c, cleanup, err := cli.Connect(ctx, daemon, stderr)
+	var m *metrics
+	var opts []client.Option
+	if *addr != "" {
+		m = newMetrics()
+		opts = append(opts, client.WithTracer(m))
+	}
+	c, cleanup, err := cli.Connect(ctx, daemon, stderr, opts...)
 	if err != nil {
 		return cli.Fail(stderr, "status", err)
 	}
 	defer cleanup()
+
+	if *addr != "" {
+		if err := serve(ctx, *addr, newServer(c, daemon.Address(), *interval, m), stderr); err != nil {
+			return cli.Fail(stderr, "status", err)
+		}
+		return cli.ExitOK
+	}
 
 	p := newPage(c.Document(), daemonInfo{
 		Generation: c.Daemon().Generation.String(),

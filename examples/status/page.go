@@ -20,7 +20,9 @@ var pageHTML string
 
 // pageTemplate is the page. html/template escapes everything the document
 // brings (names, addresses, endpoints) for the context it lands in.
-var pageTemplate = template.Must(template.New("page").Parse(pageHTML))
+var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
+	"div": func(a, b int) int { return a / b },
+}).Parse(pageHTML))
 
 // daemonInfo is what the page says about the daemon.
 type daemonInfo struct {
@@ -44,6 +46,7 @@ type page struct {
 	SendRatePerMinute   string // "" when the document has none (format v1)
 	Services            []serviceRow
 	Nodes               []nodeRow
+	Live                *liveView // only on the served page (-serve)
 }
 
 type stat struct {

@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -115,38 +114,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		opts = append(opts, mock.WithService(name, func(p []byte) []byte { return p }))
 	}
 
-	l, err := listener(*listen)
+	d, addr, err := mock.Listen(*listen, opts...)
 	if err != nil {
 		return err
 	}
-	d := mock.New(opts...)
 	fmt.Fprint(stdout, d.Document().String())
-	served := make(chan error, 1)
-	go func() { served <- d.Serve(l) }()
-	fmt.Fprintf(stdout, "mockd: serving the kpclientd %s protocol at %s:%s\n", gen, l.Addr().Network(), l.Addr())
-
-	select {
-	case <-ctx.Done():
-		d.Close()
-		return <-served
-	case err := <-served: // a bad option, or the listener failed
-		d.Close()
-		return err
-	}
-}
-
-// listener listens on an address in transport.Parse's form.
-func listener(addr string) (net.Listener, error) {
-	dl, err := transport.Parse(addr)
-	if err != nil {
-		return nil, err
-	}
-	a, ok := dl.(interface {
-		Network() string
-		Address() string
-	})
-	if !ok {
-		return nil, fmt.Errorf("cannot listen on %q", addr)
-	}
-	return net.Listen(a.Network(), a.Address())
+	fmt.Fprintf(stdout, "mockd: serving the kpclientd %s protocol at %s\n", gen, addr)
+	<-ctx.Done()
+	return d.Close() // the error that stopped serving, if any
 }
