@@ -32,8 +32,8 @@ const (
 	// stQueued: the attempt's frame waits in the writer queue of sess.
 	// That writer may take it; the caller may take it back.
 	stQueued
-	// stWriting: the writer copied the frame into the batch it is
-	// writing (batch). The outcome of that write decides what follows.
+	// stWriting: the writer copied the frame into the socket write it is
+	// building (wgen). The outcome of that write decides what follows.
 	stWriting
 	// stWritten: the batch's write returned. The daemon may have the
 	// request; only the resume rules may send it again.
@@ -62,7 +62,8 @@ type call struct {
 	sess    *session // the connection of the current attempt
 	frame   []byte   // the current attempt's encoded request (stQueued)
 	buf     *[]byte  // pooled storage behind frame
-	batch   *batch   // the batch writing the frame (stWriting)
+	wgen    uint64   // the socket write the frame was committed to (stWriting)
+	inWrite bool     // a write's outcome is still to be recorded in the call
 
 	// epoch is the daemon session (see Client.epoch) the call was last
 	// written in; results are accepted only from that session.
@@ -188,7 +189,7 @@ func (cl *call) release() {
 		return
 	}
 	cl.mu.Lock()
-	done := cl.state == stDone && cl.batch == nil
+	done := cl.state == stDone && !cl.inWrite
 	cl.mu.Unlock()
 	if !done {
 		return

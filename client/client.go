@@ -107,6 +107,9 @@ func (c *Client) dial(ctx context.Context) (*session, error) {
 		if err == nil || !c.o.dialRetry || errors.Is(err, ErrUntrustedDaemon) {
 			return s, err
 		}
+		if ctx.Err() != nil { // the attempt was cut short: say why the ones before failed
+			return nil, c.unavailable(ctx.Err())
+		}
 		c.lastErr.Store(&err)
 		t := time.NewTimer(c.o.reconnect.backoff(attempt))
 		select {

@@ -201,15 +201,17 @@ func (c *Client) end(cl *call, err error) {
 }
 
 // abandon ends cl because ctx ended. A frame still queued is taken back,
-// so it is never written; a frame being written is waited for (the write
-// is bounded by the write timeout), so that the call never returns before
-// bytes of its own leave. A result that came first stands.
+// so it is never written; for a frame being written, abandon waits until
+// its write has begun (microseconds: the writer is copying frames), so
+// that the call never returns before its bytes go, but never for a write
+// stuck on a daemon that stopped reading. A result that came first
+// stands.
 func (c *Client) abandon(ctx context.Context, cl *call) {
 	cl.mu.Lock()
 	if cl.state == stWriting {
-		b := cl.batch
+		w, gen := cl.sess.w, cl.wgen
 		cl.mu.Unlock()
-		<-b.done
+		w.waitBegun(gen)
 		cl.mu.Lock()
 	}
 	written := cl.written

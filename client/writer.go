@@ -25,14 +25,6 @@ type queueEntry struct {
 	written chan struct{} // closed once a control frame is written
 }
 
-// batch is one round of the writer: the frames it copied and the write
-// that carries them. done is closed when the write has returned, so that
-// a caller who gives up while its frame is being written waits for the
-// verdict instead of returning before its bytes leave (no ghost sends).
-type batch struct {
-	done chan struct{}
-}
-
 // writer is a connection's single writer. Callers queue frames; the
 // writer wakes, takes the whole queue, copies every frame still wanted
 // into one buffer and writes it with one call under a deadline: under load
@@ -52,6 +44,20 @@ type writer struct {
 	space   chan struct{} // closed when the writer takes the queue; nil if nobody waits
 	stopped bool
 	dead    chan struct{} // closed by stop
+
+	// Each socket write has a generation. A call committed to a write
+	// records its generation; a caller who gives up while its frame is
+	// being written waits until that write has begun, so that it never
+	// returns before its bytes go (no ghost sends), but never waits for a
+	// write stuck on a daemon that stopped reading.
+	genMu   sync.Mutex
+	begun   uint64        // the latest write that has begun
+	begunCh chan struct{} // closed when the next write begins; nil if nobody waits
+
+	// The writer goroutine's own state.
+	gen     uint64  // the generation of the write being built
+	pending []*call // calls committed to it
+	ctrl    []chan struct{}
 }
 
 func newWriter(conn net.Conn, o *options) *writer {
@@ -62,6 +68,7 @@ func newWriter(conn net.Conn, o *options) *writer {
 		maxBytes:  o.writeQueueBytes,
 		kick:      make(chan struct{}, 1),
 		dead:      make(chan struct{}),
+		gen:       1,
 	}
 }
 
@@ -128,10 +135,8 @@ func (w *writer) wakeUp() {
 func (w *writer) writeLoop(ctx context.Context) error {
 	defer w.stop()
 	var (
-		spare     []queueEntry
-		buf       []byte
-		committed []*call
-		controls  []chan struct{}
+		spare []queueEntry
+		buf   []byte
 	)
 	for {
 		select {
@@ -152,104 +157,139 @@ func (w *writer) writeLoop(ctx context.Context) error {
 		}
 		w.mu.Unlock()
 
-		b := &batch{done: make(chan struct{})}
-		buf, committed, controls = buf[:0], committed[:0], controls[:0]
+		buf = buf[:0]
 		var err error
 		for i := range entries {
 			e := &entries[i]
 			if e.cl == nil {
-				buf, err = w.appendOrFlush(buf, e.control)
-				controls = append(controls, e.written)
-			} else {
-				var ok bool
-				buf, ok, err = w.commit(buf, e, b)
-				if ok {
-					committed = append(committed, e.cl)
+				if buf, err = w.flushIfFull(buf, len(e.control)); err == nil {
+					buf = append(buf, e.control...)
+					w.ctrl = append(w.ctrl, e.written)
 				}
+			} else {
+				buf, err = w.commit(buf, e)
 			}
 			*e = queueEntry{}
 			if err != nil {
+				// The connection is over: the entries not reached stay
+				// queued, for the connection's end to send elsewhere.
+				for j := i + 1; j < len(entries); j++ {
+					if cl := entries[j].cl; cl != nil {
+						cl.queued.Add(-1)
+					}
+					entries[j] = queueEntry{}
+				}
 				break
 			}
 		}
 		spare = entries
-		if err == nil && len(buf) > 0 {
-			err = w.write(buf)
+		if err == nil {
+			err = w.flush(buf)
 		}
-		w.settleBatch(b, committed, err)
 		if err != nil {
 			return err
-		}
-		for _, ch := range controls {
-			close(ch)
 		}
 	}
 }
 
 // commit copies e's frame into buf if its call is still queued for e's
-// attempt: the call moves to stWriting, part of batch b, and its frame
-// is released at once. It reports false when the caller took the frame
-// back or the call moved on. Bytes already in buf are written first if
-// the frame would make the batch outgrow maxBatch.
-func (w *writer) commit(buf []byte, e *queueEntry, b *batch) ([]byte, bool, error) {
+// attempt: the call moves to stWriting, committed to the write being
+// built, and its frame is released at once. A call that its caller took
+// back, or that moved on, is skipped. Bytes already in buf are written
+// first if the frame would make the write outgrow maxBatch.
+func (w *writer) commit(buf []byte, e *queueEntry) ([]byte, error) {
 	cl := e.cl
 	defer cl.queued.Add(-1)
 	cl.mu.Lock()
-	if len(buf) > 0 && len(buf)+len(cl.frame) > maxBatch {
+	if n := len(cl.frame); len(buf) > 0 && len(buf)+n > maxBatch {
 		cl.mu.Unlock() // never write under a call's lock
-		if err := w.write(buf); err != nil {
-			return buf, false, err
+		var err error
+		if buf, err = w.flushIfFull(buf, n); err != nil {
+			return buf, err
 		}
-		buf = buf[:0]
 		cl.mu.Lock()
 	}
 	defer cl.mu.Unlock()
 	if cl.state != stQueued || cl.attempt != e.attempt {
-		return buf, false, nil
+		return buf, nil
 	}
 	buf = append(buf, cl.frame...)
 	cl.dropFrameLocked()
 	cl.state = stWriting
-	cl.batch = b
+	cl.wgen, cl.inWrite = w.gen, true
 	// From here on a result may come from the daemon: it is accepted
 	// from this daemon session.
 	cl.epoch, cl.written = cl.sess.epoch, true
-	return buf, true, nil
+	w.pending = append(w.pending, cl)
+	return buf, nil
 }
 
-// appendOrFlush adds frame to buf, writing buf first when the batch would
+// flushIfFull writes buf first if n more bytes would make the write
 // outgrow maxBatch, so that the buffer keeps its size.
-func (w *writer) appendOrFlush(buf, frame []byte) ([]byte, error) {
-	if len(buf) > 0 && len(buf)+len(frame) > maxBatch {
-		if err := w.write(buf); err != nil {
-			return buf, err
-		}
-		buf = buf[:0]
+func (w *writer) flushIfFull(buf []byte, n int) ([]byte, error) {
+	if len(buf) == 0 || len(buf)+n <= maxBatch {
+		return buf, nil
 	}
-	return append(buf, frame...), nil
+	if err := w.flush(buf); err != nil {
+		return buf, err
+	}
+	return buf[:0], nil
 }
 
-// write writes buf under the write deadline.
-func (w *writer) write(buf []byte) error {
-	if err := w.conn.SetWriteDeadline(time.Now().Add(w.timeout)); err != nil {
-		return err
+// flush writes buf, the write of generation w.gen, under the write
+// deadline, and records its outcome in the calls committed to it.
+func (w *writer) flush(buf []byte) error {
+	if len(buf) == 0 {
+		return nil
 	}
-	_, err := w.conn.Write(buf)
+	w.genMu.Lock()
+	w.begun = w.gen
+	if w.begunCh != nil {
+		close(w.begunCh)
+		w.begunCh = nil
+	}
+	w.genMu.Unlock()
+	err := w.conn.SetWriteDeadline(time.Now().Add(w.timeout))
+	if err == nil {
+		_, err = w.conn.Write(buf)
+	}
+	w.settle(err)
+	w.gen++
 	return err
 }
 
-// settleBatch records the outcome of batch b's write in its calls: after
-// a successful write they are written (a no-reply send is then done);
-// after a failed one they stay maybe-written, which the connection's end
-// settles. Either way the batch is over for callers waiting on it.
-func (w *writer) settleBatch(b *batch, committed []*call, err error) {
-	for i, cl := range committed {
-		committed[i] = nil
+// waitBegun blocks until the write of generation gen has begun, or the
+// connection has ended.
+func (w *writer) waitBegun(gen uint64) {
+	for {
+		w.genMu.Lock()
+		if w.begun >= gen {
+			w.genMu.Unlock()
+			return
+		}
+		if w.begunCh == nil {
+			w.begunCh = make(chan struct{})
+		}
+		ch := w.begunCh
+		w.genMu.Unlock()
+		select {
+		case <-ch:
+		case <-w.dead:
+			return
+		}
+	}
+}
+
+// settle records the outcome of the write in its calls: after a
+// successful write they are written (a no-reply send is then done);
+// after a failed one they stay maybe written, which the connection's end
+// settles.
+func (w *writer) settle(err error) {
+	for i, cl := range w.pending {
+		w.pending[i] = nil
 		cl.mu.Lock()
-		cl.batch = nil
+		cl.inWrite = false
 		if cl.state == stWriting {
-			// A failed write leaves the call maybe written: the
-			// connection's end settles it.
 			cl.state = stWritten
 			if err == nil && cl.kind == kindNoReply {
 				cl.finishLocked(nil)
@@ -257,7 +297,13 @@ func (w *writer) settleBatch(b *batch, committed []*call, err error) {
 		}
 		cl.mu.Unlock()
 	}
-	close(b.done)
+	w.pending = w.pending[:0]
+	if err == nil {
+		for _, ch := range w.ctrl {
+			close(ch)
+		}
+	}
+	w.ctrl = w.ctrl[:0]
 }
 
 // stop refuses further frames. Entries still queued stay in stQueued:
