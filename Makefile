@@ -3,6 +3,7 @@ GO        ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME  ?= 60s
 SOAK      ?= 2m
+SOAK_FLAGS ?=
 
 .PHONY: all demo test lint bench fuzz soak
 
@@ -35,6 +36,6 @@ fuzz:
 	  done; \
 	done
 
-## soak: a bounded soak test against the mock (SOAK=10m for longer).
+## soak: a bounded soak test against the mock (SOAK=10m for longer; SOAK_FLAGS="-churn -generation 99" for connection churn).
 soak:
-	$(GO) run ./internal/soak -duration $(SOAK)
+	$(GO) run ./internal/soak -duration $(SOAK) $(SOAK_FLAGS)

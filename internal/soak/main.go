@@ -3,9 +3,13 @@
 // goroutines calling with random deadlines and cancellations, the daemon
 // dropping every connection every few seconds and losing some replies.
 // At the end it prints what happened and fails if any caller got another
-// caller's reply, or if goroutines or heap leaked.
+// caller's reply, if a payload was written after its call returned (a
+// ghost send), if a reply reached the client but not its call, or if
+// goroutines or heap leaked. -churn drops every connection every few
+// milliseconds instead.
 //
 //	go run ./internal/soak -duration 10m
+//	go run ./internal/soak -duration 10m -churn -generation 99
 package main
 
 import (
@@ -35,8 +39,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.dropEvery, "drop-every", 3*time.Second, "how often the daemon drops every connection")
 	fs.Float64Var(&cfg.loss, "loss", 0.05, "probability that the daemon loses a reply")
 	gen := fs.Int("generation", 47, "daemon generation to soak against: 47 or 99")
+	fs.BoolVar(&cfg.churn, "churn", false, "connection churn: drop every connection every few milliseconds (-drop-every 5ms unless set), reconnect in 1-2 ms")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if cfg.churn {
+		set := false
+		fs.Visit(func(f *flag.Flag) { set = set || f.Name == "drop-every" })
+		if !set {
+			cfg.dropEvery = 5 * time.Millisecond
+		}
 	}
 	switch *gen {
 	case 47:

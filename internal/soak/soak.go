@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/katzenthin/katzenthin/client"
+	"github.com/katzenthin/katzenthin/internal/ledger"
 	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/service"
 	"github.com/katzenthin/katzenthin/wire"
@@ -27,6 +28,7 @@ type config struct {
 	dropEvery  time.Duration
 	loss       float64
 	generation wire.Generation
+	churn      bool // reconnect in 1-2 ms, measure ghost sends and lost results
 }
 
 // result is what a soak saw.
@@ -34,6 +36,8 @@ type result struct {
 	cfg                                        config
 	calls, replies, cancelled, deadlines, lost atomic.Int64
 	reliable, noReply, misrouted, otherErrs    atomic.Int64
+	attempts                                   atomic.Int64 // requests handed to a connection
+	ghosts, lostResults                        atomic.Int64 // churn: writes after return; replies that reached no call
 	drops                                      int
 	reconnects                                 uint64
 	late                                       uint64
@@ -56,14 +60,19 @@ func soak(ctx context.Context, cfg config) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	led := ledger.New()
 	d := mock.New(mock.WithGeneration(cfg.generation), mock.WithLoss(cfg.loss),
-		mock.WithLatency(time.Millisecond), mock.WithARQTiming(50*time.Millisecond, time.Second))
+		mock.WithLatency(time.Millisecond), mock.WithARQTiming(50*time.Millisecond, time.Second),
+		mock.WithService("echo", led.Service))
 	served := make(chan struct{})
 	go func() { d.Serve(l); close(served) }()
 
-	c, err := client.Dial(ctx, client.WithDialer(d.Dialer()),
-		client.WithReconnect(client.ReconnectPolicy{MinBackoff: 5 * time.Millisecond, MaxBackoff: 100 * time.Millisecond}),
-		client.WithRetransmission(50*time.Millisecond, 3))
+	backoff := client.ReconnectPolicy{MinBackoff: 5 * time.Millisecond, MaxBackoff: 100 * time.Millisecond}
+	if cfg.churn {
+		backoff = client.ReconnectPolicy{MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}
+	}
+	c, err := client.Dial(ctx, client.WithDialer(led.Dialer(d.Dialer())), client.WithReconnect(backoff),
+		client.WithRetransmission(50*time.Millisecond, 3), client.WithTracer(attemptCounter{res}))
 	if err != nil {
 		d.Close()
 		<-served
@@ -86,7 +95,7 @@ func soak(ctx context.Context, cfg config) (*result, error) {
 		go func() {
 			defer wg.Done()
 			for soakCtx.Err() == nil {
-				res.call(soakCtx, c, dst)
+				res.call(soakCtx, c, dst, led)
 			}
 		}()
 	}
@@ -113,16 +122,17 @@ func soak(ctx context.Context, cfg config) (*result, error) {
 
 // call makes one call of a random kind, with a random deadline and, one
 // time in ten, a cancellation at a random moment.
-func (res *result) call(parent context.Context, c *client.Client, dst service.Destination) {
+func (res *result) call(parent context.Context, c *client.Client, dst service.Destination, led *ledger.Ledger) {
 	ctx, cancel := context.WithTimeout(parent, time.Duration(5+mrand.IntN(495))*time.Millisecond)
 	defer cancel()
 	if mrand.IntN(10) == 0 {
 		t := time.AfterFunc(time.Duration(mrand.IntN(50))*time.Millisecond, cancel)
 		defer t.Stop()
 	}
-	p := make([]byte, 1+mrand.IntN(2000))
-	rand.Read(p)
-	res.calls.Add(1)
+	n := uint64(res.calls.Add(1))
+	p := ledger.Payload(n, mrand.IntN(2000))
+	rand.Read(p[ledger.PayloadLen:])
+
 	var r client.Reply
 	var err error
 	switch n := mrand.IntN(10); {
@@ -136,6 +146,8 @@ func (res *result) call(parent context.Context, c *client.Client, dst service.De
 	default:
 		r, err = c.Send(ctx, dst, p)
 	}
+	led.Returned(n)
+	res.check(led, n, err == nil)
 	switch {
 	case err == nil && !bytes.HasPrefix(r.Payload, p):
 		res.misrouted.Add(1)
@@ -152,6 +164,33 @@ func (res *result) call(parent context.Context, c *client.Client, dst service.De
 		res.firstOther.CompareAndSwap(nil, err.Error())
 	}
 }
+
+// check counts call n as a ghost send if a write carried it after it
+// returned, and as a lost result if it ended without its reply although
+// the reply had reached the client.
+func (res *result) check(led *ledger.Ledger, n uint64, ok bool) {
+	if led.Ghost(n) {
+		res.ghosts.Add(1)
+	}
+	if !ok && led.ReplyBeforeReturn(n, lostResultMargin) {
+		res.lostResults.Add(1)
+	}
+}
+
+// lostResultMargin is how long before a failed call's return its reply
+// must have been read to count as lost: within it, the call's context may
+// have ended while the reader was dispatching the reply.
+const lostResultMargin = 100 * time.Millisecond
+
+// attemptCounter is a client.Tracer that sums the calls' attempts.
+type attemptCounter struct{ res *result }
+
+func (a attemptCounter) CallStart(ctx context.Context, _ client.CallInfo) context.Context { return ctx }
+func (a attemptCounter) CallEnd(_ context.Context, info client.CallInfo, _ error) {
+	a.res.attempts.Add(int64(info.Attempts))
+}
+func (attemptCounter) ConnectionLost(error)             {}
+func (attemptCounter) Reconnected(client.ReconnectInfo) {}
 
 // settle collects garbage until the goroutine count stops falling (the
 // client's and daemon's goroutines end asynchronously after Close) and
@@ -183,6 +222,9 @@ func (res *result) print(w io.Writer) {
 	fmt.Fprintf(w, "misrouted   %d\n", res.misrouted.Load())
 	fmt.Fprintf(w, "other errs  %d\n", res.otherErrs.Load())
 	fmt.Fprintf(w, "drops       %d, reconnections %d, late replies dropped %d\n", res.drops, res.reconnects, res.late)
+	fmt.Fprintf(w, "attempts    %d (requests handed to a connection)\n", res.attempts.Load())
+	fmt.Fprintf(w, "ghost sends %d (payloads written after their call returned)\n", res.ghosts.Load())
+	fmt.Fprintf(w, "lost results %d (replies that reached the client but not their call)\n", res.lostResults.Load())
 	fmt.Fprintf(w, "goroutines  %d before, %d after\n", res.goroutinesBefore, res.goroutinesAfter)
 	fmt.Fprintf(w, "heap        %.1f MiB before, %.1f MiB after\n", mib(res.heapBefore), mib(res.heapAfter))
 }
@@ -202,6 +244,12 @@ func (res *result) problems() []string {
 	}
 	if res.heapAfter > res.heapBefore+leakSlack {
 		p = append(p, fmt.Sprintf("heap grew from %.1f to %.1f MiB", mib(res.heapBefore), mib(res.heapAfter)))
+	}
+	if n := res.ghosts.Load(); n > 0 {
+		p = append(p, fmt.Sprintf("%d ghost sends", n))
+	}
+	if n := res.lostResults.Load(); n > 0 {
+		p = append(p, fmt.Sprintf("%d results reached the client but not their call", n))
 	}
 	if res.replies.Load() == 0 {
 		p = append(p, "no call got a reply")
