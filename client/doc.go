@@ -22,4 +22,8 @@
 //	case errors.Is(err, context.DeadlineExceeded): // the mixnet lost it
 //	case errors.Is(err, client.ErrOffline):       // the daemon has no mixnet link
 //	}
+//
+// Every call ends exactly once, with its own outcome, whatever happens to
+// the connection: DESIGN.md in this package draws the state machine that
+// guarantees it and says which goroutine may move a call when.
 package client

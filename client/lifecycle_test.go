@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -429,4 +430,48 @@ func startMockdProcess(t testing.TB, gen wire.Generation, args ...string) mockdP
 	t.Helper()
 	addr, cmd := runMockd(t, gen, args...)
 	return mockdProcess{dialer: transport.Unix(addr), kill: func() { cmd.Process.Kill(); cmd.Wait() }}
+}
+
+// failingDialer hands out connections whose writes fail from the nth on.
+type failingDialer struct {
+	transport.Dialer
+	n int
+}
+
+func (d failingDialer) Dial(ctx context.Context) (net.Conn, error) {
+	conn, err := d.Dialer.Dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &failingConn{Conn: conn, left: d.n}, nil
+}
+
+type failingConn struct {
+	net.Conn
+	left int
+}
+
+func (c *failingConn) Write(p []byte) (int, error) {
+	if c.left--; c.left < 0 {
+		c.Conn.Close()
+		return 0, errors.New("write failed")
+	}
+	return c.Conn.Write(p)
+}
+
+// TestNoReplyWriteFails99: a v0.0.99 SendNoReply whose write fails ends
+// at once with ErrConnectionLost (the daemon may or may not have it), not
+// at its deadline.
+func TestNoReplyWriteFails99(t *testing.T) {
+	f := startFake(t, func(c *fakeConn) {
+		if c.greet99(t, nil, false) {
+			c.echoLoop99(t, nil)
+		}
+	})
+	c := f.mustDial(t, client.WithDialer(failingDialer{f.dialer(), 1}), client.WithReconnect(client.NoReconnect))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := c.SendNoReply(ctx, echoDst(t, c), []byte("x")); !errors.Is(err, client.ErrConnectionLost) {
+		t.Fatalf("SendNoReply = %v, want ErrConnectionLost", err)
+	}
 }
