@@ -70,7 +70,11 @@ func (c *Client) drive(ctx context.Context, cl *call) {
 			case <-cl.wake:
 			case <-horizonC:
 				horizonC = nil
-				c.horizonPassed(cl)
+				if !c.horizonPassed(cl) {
+					// Not even written yet (a slow writer): wait again.
+					horizon.Reset(c.sentFallback())
+					horizonC = horizon.C
+				}
 			case <-ctx.Done():
 				c.abandon(ctx, cl)
 				return
@@ -224,20 +228,26 @@ func (c *Client) abandon(ctx context.Context, cl *call) {
 
 // horizonPassed retransmits a v0.0.99 reliable send whose transmission
 // is past the daemon's reply horizon: its SURB is forgotten, a reply can
-// no longer come through it.
-func (c *Client) horizonPassed(cl *call) {
+// no longer come through it. It reports false when the transmission has
+// not been written yet, so that the caller waits again.
+func (c *Client) horizonPassed(cl *call) bool {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
-	if cl.state != stSent && cl.state != stWritten {
-		return
+	switch cl.state {
+	case stQueued, stWriting:
+		return false
+	case stSent, stWritten:
+	default:
+		return true // done, or already on its way to another attempt
 	}
 	if cl.timedTx >= c.o.maxRetransmissions {
 		cl.finishLocked(fmt.Errorf("%w: no reply after %d transmissions", ErrRetransmissionsExhausted, cl.timedTx+1))
-		return
+		return true
 	}
 	cl.timedTx++
 	cl.newTx = true
 	cl.retryLocked()
+	return true
 }
 
 // replyHorizon is when the daemon forgets a SURB sent at sentAt with
