@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/katzenthin/katzenthin/client"
+	"github.com/katzenthin/katzenthin/internal/mockdproc"
 	"github.com/katzenthin/katzenthin/transport"
 	"github.com/katzenthin/katzenthin/wire"
 )
@@ -184,8 +185,8 @@ func TestKilledDaemonEndsCallsPromptly(t *testing.T) {
 		t.Skip("builds mockd")
 	}
 	generations(t, func(t *testing.T, gen wire.Generation) {
-		d := startMockdProcess(t, gen, "-latency", "1h")
-		c, err := client.Dial(context.Background(), client.WithDialer(d.dialer),
+		d := mockdproc.Start(t, gen, "-latency", "1h")
+		c, err := client.Dial(context.Background(), client.WithDialer(transport.Unix(d.Addr)),
 			client.WithReconnect(client.ReconnectPolicy{MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}))
 		if err != nil {
 			t.Fatal(err)
@@ -211,7 +212,7 @@ func TestKilledDaemonEndsCallsPromptly(t *testing.T) {
 			}
 		}
 		start := time.Now()
-		d.kill()
+		d.Kill()
 		for range calls {
 			if err := <-errs; !errors.Is(err, client.ErrConnectionLost) {
 				t.Errorf("Send = %v, want ErrConnectionLost", err)
@@ -416,20 +417,6 @@ func TestReliableEventsCarryTheMessageID99(t *testing.T) {
 			}
 		}
 	}
-}
-
-// mockdProcess is mockd in its own process.
-type mockdProcess struct {
-	dialer transport.Dialer
-	kill   func()
-}
-
-// startMockdProcess runs mockd (built once per test binary) on a fresh
-// abstract address.
-func startMockdProcess(t testing.TB, gen wire.Generation, args ...string) mockdProcess {
-	t.Helper()
-	addr, cmd := runMockd(t, gen, args...)
-	return mockdProcess{dialer: transport.Unix(addr), kill: func() { cmd.Process.Kill(); cmd.Wait() }}
 }
 
 // failingDialer hands out connections whose writes fail from the nth on.

@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"github.com/katzenthin/katzenthin/internal/mockdproc"
 	"os"
 	"testing"
 
@@ -9,7 +10,7 @@ import (
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
-		removeMockd()
+		mockdproc.Remove()
 		os.Exit(code)
 	}))
 }
