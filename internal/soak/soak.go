@@ -40,7 +40,7 @@ type result struct {
 	ghosts, lostResults                        atomic.Int64 // churn: writes after return; replies that reached no call
 	drops                                      int
 	reconnects                                 uint64
-	late                                       uint64
+	late, wrong                                uint64
 	goroutinesBefore, goroutinesAfter          int
 	heapBefore, heapAfter                      uint64
 	firstOther                                 atomic.Value
@@ -112,7 +112,7 @@ func soak(ctx context.Context, cfg config) (*result, error) {
 	drops.Stop()
 	wg.Wait()
 	st := c.Stats()
-	res.reconnects, res.late = st.Reconnects, st.LateReplies
+	res.reconnects, res.late, res.wrong = st.Reconnects, st.LateReplies, st.WrongReplies
 	c.Close()
 	d.Close()
 	<-served
@@ -180,7 +180,7 @@ func (res *result) check(led *ledger.Ledger, n uint64, ok bool) {
 // lostResultMargin is how long before a failed call's return its reply
 // must have been read to count as lost: within it, the call's context may
 // have ended while the reader was dispatching the reply.
-const lostResultMargin = 100 * time.Millisecond
+const lostResultMargin = time.Second
 
 // attemptCounter is a client.Tracer that sums the calls' attempts.
 type attemptCounter struct{ res *result }
@@ -221,7 +221,7 @@ func (res *result) print(w io.Writer) {
 	fmt.Fprintf(w, "lost        %d (connection lost or retransmissions exhausted)\n", res.lost.Load())
 	fmt.Fprintf(w, "misrouted   %d\n", res.misrouted.Load())
 	fmt.Fprintf(w, "other errs  %d\n", res.otherErrs.Load())
-	fmt.Fprintf(w, "drops       %d, reconnections %d, late replies dropped %d\n", res.drops, res.reconnects, res.late)
+	fmt.Fprintf(w, "drops       %d, reconnections %d, late replies dropped %d, wrong-type or stale results dropped %d\n", res.drops, res.reconnects, res.late, res.wrong)
 	fmt.Fprintf(w, "attempts    %d (requests handed to a connection)\n", res.attempts.Load())
 	fmt.Fprintf(w, "ghost sends %d (payloads written after their call returned)\n", res.ghosts.Load())
 	fmt.Fprintf(w, "lost results %d (replies that reached the client but not their call)\n", res.lostResults.Load())
