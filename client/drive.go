@@ -206,16 +206,16 @@ func (c *Client) end(cl *call, err error) {
 
 // abandon ends cl because ctx ended. A frame still queued is taken back,
 // so it is never written; for a frame being written, abandon waits until
-// its write has begun (microseconds: the writer is copying frames), so
-// that the call never returns before its bytes go, but never for a write
-// stuck on a daemon that stopped reading. A result that came first
-// stands.
+// that write has returned (microseconds, unless the daemon stopped
+// reading: then at most the write timeout, after which the connection
+// ends), so that the call never returns before its bytes have gone. A
+// result that came first stands.
 func (c *Client) abandon(ctx context.Context, cl *call) {
 	cl.mu.Lock()
 	if cl.state == stWriting {
 		w, gen := cl.sess.w, cl.wgen
 		cl.mu.Unlock()
-		w.waitBegun(gen)
+		w.waitWritten(gen)
 		cl.mu.Lock()
 	}
 	written := cl.written

@@ -47,12 +47,12 @@ type writer struct {
 
 	// Each socket write has a generation. A call committed to a write
 	// records its generation; a caller who gives up while its frame is
-	// being written waits until that write has begun, so that it never
-	// returns before its bytes go (no ghost sends), but never waits for a
-	// write stuck on a daemon that stopped reading.
-	genMu   sync.Mutex
-	begun   uint64        // the latest write that has begun
-	begunCh chan struct{} // closed when the next write begins; nil if nobody waits
+	// being written waits until that write has returned, so that it never
+	// returns before its bytes have gone (no ghost sends). The write
+	// deadline bounds that wait.
+	genMu    sync.Mutex
+	finished uint64        // the latest write that has returned
+	finishCh chan struct{} // closed when the next write returns; nil if nobody waits
 
 	// The writer goroutine's own state.
 	gen     uint64  // the generation of the write being built
@@ -242,35 +242,35 @@ func (w *writer) flush(buf []byte) error {
 	if len(buf) == 0 {
 		return nil
 	}
-	w.genMu.Lock()
-	w.begun = w.gen
-	if w.begunCh != nil {
-		close(w.begunCh)
-		w.begunCh = nil
-	}
-	w.genMu.Unlock()
 	err := w.conn.SetWriteDeadline(time.Now().Add(w.timeout))
 	if err == nil {
 		_, err = w.conn.Write(buf)
 	}
 	w.settle(err)
+	w.genMu.Lock()
+	w.finished = w.gen
+	if w.finishCh != nil {
+		close(w.finishCh)
+		w.finishCh = nil
+	}
+	w.genMu.Unlock()
 	w.gen++
 	return err
 }
 
-// waitBegun blocks until the write of generation gen has begun, or the
-// connection has ended.
-func (w *writer) waitBegun(gen uint64) {
+// waitWritten blocks until the write of generation gen has returned, or
+// the connection has ended.
+func (w *writer) waitWritten(gen uint64) {
 	for {
 		w.genMu.Lock()
-		if w.begun >= gen {
+		if w.finished >= gen {
 			w.genMu.Unlock()
 			return
 		}
-		if w.begunCh == nil {
-			w.begunCh = make(chan struct{})
+		if w.finishCh == nil {
+			w.finishCh = make(chan struct{})
 		}
-		ch := w.begunCh
+		ch := w.finishCh
 		w.genMu.Unlock()
 		select {
 		case <-ch:
