@@ -69,3 +69,77 @@ func TestMockWriteRead(t *testing.T) {
 		t.Fatalf("exclusive rewrite of the same content: %v", err)
 	}
 }
+
+// The stream helpers: messages, a tombstone and a payload of several
+// boxes (flow d through a copy command) come back in order, and a reader
+// resumed from its persisted state goes on where it was.
+func TestMockStreams(t *testing.T) {
+	d := startMock(t)
+	alice, _ := dial(t, d)
+	bob, _ := dial(t, d)
+	ctx := testCtx(t)
+
+	wc, rc, _ := keypair(t, ctx, alice)
+	w := alice.NewWriter(wc)
+	r := bob.NewReader(rc)
+
+	if _, err := r.TryRead(ctx); !errors.Is(err, pigeonhole.ErrBoxNotFound) {
+		t.Fatalf("TryRead of an empty stream: %v, want ErrBoxNotFound", err)
+	}
+	if got := r.State().Next; got != rc.FirstIndex() {
+		t.Fatal("TryRead of an empty box moved the reader")
+	}
+	large := make([]byte, 5000)
+	for i := range large {
+		large[i] = byte(i * 7)
+	}
+	for _, m := range []string{"one", "two"} {
+		if err := w.Write(ctx, []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.WriteLarge(ctx, large); err != nil {
+		t.Fatalf("WriteLarge: %v", err)
+	}
+	if err := w.Write(ctx, []byte("after")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Tombstone(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, want := range []string{"one", "two"} {
+		got, err := r.Read(ctx)
+		if err != nil || string(got) != want {
+			t.Fatalf("Read = %q, %v; want %q", got, err, want)
+		}
+	}
+	// Persist and resume the reader, as an application would.
+	text, err := r.State().MarshalText()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st pigeonhole.ReaderState
+	if err := st.UnmarshalText(text); err != nil {
+		t.Fatal(err)
+	}
+	r = bob.ResumeReader(st)
+	var stages []pigeonhole.Progress
+	r.OnProgress(func(p pigeonhole.Progress) { stages = append(stages, p) })
+	got, err := r.ReadLarge(ctx)
+	if err != nil || !bytes.Equal(got, large) {
+		t.Fatalf("ReadLarge = %d bytes, %v; want the %d written", len(got), err, len(large))
+	}
+	if last := stages[len(stages)-1]; last.Done != last.Total || last.Total < 4 {
+		t.Errorf("last progress %+v: want every box of a 5000-byte payload (4+) done", last)
+	}
+	if got, err := r.Read(ctx); err != nil || string(got) != "after" {
+		t.Fatalf("Read after the large payload = %q, %v", got, err)
+	}
+	if _, err := r.Read(ctx); !errors.Is(err, pigeonhole.ErrTombstone) {
+		t.Fatalf("Read of the tombstone: %v, want ErrTombstone", err)
+	}
+	if _, err := r.TryRead(ctx); !errors.Is(err, pigeonhole.ErrBoxNotFound) {
+		t.Fatalf("TryRead past the end: %v, want ErrBoxNotFound", err)
+	}
+}
