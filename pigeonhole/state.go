@@ -134,7 +134,9 @@ func decodeState(text []byte, size int, typ string) ([]byte, error) {
 }
 
 // String prints the next index only.
-func (s WriterState) String() string { return "pigeonhole.WriterState(cap redacted, next " + s.Next.String() + ")" }
+func (s WriterState) String() string {
+	return "pigeonhole.WriterState(cap redacted, next " + s.Next.String() + ")"
+}
 
 // GoString returns the same as String.
 func (s WriterState) GoString() string { return s.String() }
@@ -146,7 +148,9 @@ func (s WriterState) Format(f fmt.State, _ rune) { io.WriteString(f, s.String())
 func (s WriterState) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // String prints the next index only.
-func (s ReaderState) String() string { return "pigeonhole.ReaderState(cap redacted, next " + s.Next.String() + ")" }
+func (s ReaderState) String() string {
+	return "pigeonhole.ReaderState(cap redacted, next " + s.Next.String() + ")"
+}
 
 // GoString returns the same as String.
 func (s ReaderState) GoString() string { return s.String() }
