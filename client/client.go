@@ -47,7 +47,12 @@ type Client struct {
 
 	startSlots chan struct{} // Pigeonhole start_* requests outstanding
 	cancelsMu  sync.Mutex    //
-	cancels    [][]byte      // cancel frames waiting for a connection
+	// cancels holds each Pigeonhole cancel frame until its reply comes,
+	// keyed by its query ID: one written on a connection that then broke
+	// may never have reached the daemon, so every one still here is
+	// written again after the next handshake (a repeated cancel is
+	// harmless: it answers 0).
+	cancels map[wire.QueryID][]byte
 	reconnects atomic.Uint64
 
 	runCtx    context.Context
