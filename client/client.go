@@ -52,7 +52,7 @@ type Client struct {
 	// may never have reached the daemon, so every one still here is
 	// written again after the next handshake (a repeated cancel is
 	// harmless: it answers 0).
-	cancels map[wire.QueryID][]byte
+	cancels    map[wire.QueryID][]byte
 	reconnects atomic.Uint64
 
 	runCtx    context.Context
