@@ -46,6 +46,7 @@ func (p *Client) write(ctx context.Context, w *WriteCap, env Envelope, exclusive
 	}
 	_, err := p.start(ctx, &wire.StartResendingEncryptedMessage{
 		WriteCap:                     w[:],
+		ReplyIndex:                   new(uint8),
 		EnvelopeDescriptor:           env.Descriptor,
 		MessageCiphertext:            env.Ciphertext,
 		EnvelopeHash:                 env.Hash[:],
@@ -76,6 +77,7 @@ func (p *Client) read(ctx context.Context, r *ReadCap, at *MessageBoxIndex, env 
 	rep, err := p.start(ctx, &wire.StartResendingEncryptedMessage{
 		ReadCap:                r[:],
 		MessageBoxIndex:        at[:],
+		ReplyIndex:             new(uint8),
 		EnvelopeDescriptor:     env.Descriptor,
 		MessageCiphertext:      env.Ciphertext,
 		EnvelopeHash:           env.Hash[:],
@@ -91,7 +93,24 @@ func (p *Client) read(ctx context.Context, r *ReadCap, at *MessageBoxIndex, env 
 	return rep.Plaintext, nil
 }
 
+// CancelEnvelope cancels the box operation of the envelope whose Hash is
+// hash, wherever it was started: this process, an earlier run of it
+// (after a crash, with a persisted hash), or another application. The
+// cancelled call, if it is still waiting, fails with ErrCancelled. It
+// succeeds too when nothing runs under hash. Read and Write send the
+// cancel themselves when their context ends.
+func (p *Client) CancelEnvelope(ctx context.Context, hash [32]byte) error {
+	req := &wire.Request99{CancelResendingEncryptedMessage: &wire.CancelResendingEncryptedMessage{EnvelopeHash: hash[:]}}
+	resp, err := p.query(ctx, req, client.QueryOptions{})
+	if err != nil {
+		return err
+	}
+	return callError("cancel_resending_encrypted_message", LocalError(resp.CancelResendingEncryptedMessageReply.ErrorCode))
+}
+
 // start sends a start_resending_encrypted_message and maps its outcome.
+// The request carries reply_index 0, as Katzenpost's own client writes it
+// (the daemon ignores it), so that the frames match the captured ones.
 func (p *Client) start(ctx context.Context, m *wire.StartResendingEncryptedMessage, hash [32]byte) (*wire.StartResendingEncryptedMessageReply, error) {
 	cancel := &wire.Request99{CancelResendingEncryptedMessage: &wire.CancelResendingEncryptedMessage{EnvelopeHash: hash[:]}}
 	resp, err := p.query(ctx, &wire.Request99{StartResendingEncryptedMessage: m}, client.QueryOptions{Start: true, Cancel: cancel})

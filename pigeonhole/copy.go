@@ -158,6 +158,19 @@ func (p *Client) CopyVia(ctx context.Context, temp *WriteCap, courier Courier) e
 	return p.copyVia(ctx, temp, &courier)
 }
 
+// CancelCopy stops the daemon's polling of the copy command whose
+// temporary write cap hashes to writeCapHash (WriteCap.Hash), wherever it
+// was started; Copy sends it itself when its context ends. It succeeds
+// too when no such copy runs.
+func (p *Client) CancelCopy(ctx context.Context, writeCapHash [32]byte) error {
+	req := &wire.Request99{CancelResendingCopyCommand: &wire.CancelResendingCopyCommand{WriteCapHash: writeCapHash[:]}}
+	resp, err := p.query(ctx, req, client.QueryOptions{})
+	if err != nil {
+		return err
+	}
+	return callError("cancel_resending_copy_command", LocalError(resp.CancelResendingCopyCommandReply.ErrorCode))
+}
+
 func (p *Client) copyVia(ctx context.Context, temp *WriteCap, courier *Courier) error {
 	m := &wire.StartResendingCopyCommand{WriteCap: temp[:]}
 	if courier != nil {
