@@ -119,22 +119,37 @@ func TestHostileReplies(t *testing.T) {
 		want   func(error) bool
 	}{
 		{"keypair with null caps", &wire.Response{NewKeypairReply: &wire.NewKeypairReply{}},
-			func(ctx context.Context, p *pigeonhole.Client) error { _, _, _, err := p.NewKeypair(ctx, seed); return err },
+			func(ctx context.Context, p *pigeonhole.Client) error {
+				_, _, _, err := p.NewKeypair(ctx, seed)
+				return err
+			},
 			isErr(pigeonhole.ErrMalformedReply)},
 		{"keypair with a short write cap", &wire.Response{NewKeypairReply: &wire.NewKeypairReply{
 			WriteCap: make([]byte, 10), ReadCap: make([]byte, 136), FirstMessageIndex: make([]byte, 104)}},
-			func(ctx context.Context, p *pigeonhole.Client) error { _, _, _, err := p.NewKeypair(ctx, seed); return err },
+			func(ctx context.Context, p *pigeonhole.Client) error {
+				_, _, _, err := p.NewKeypair(ctx, seed)
+				return err
+			},
 			isErr(pigeonhole.ErrMalformedReply)},
 		{"keypair error 3", &wire.Response{NewKeypairReply: &wire.NewKeypairReply{ErrorCode: 3}},
-			func(ctx context.Context, p *pigeonhole.Client) error { _, _, _, err := p.NewKeypair(ctx, seed); return err },
+			func(ctx context.Context, p *pigeonhole.Client) error {
+				_, _, _, err := p.NewKeypair(ctx, seed)
+				return err
+			},
 			isErr(pigeonhole.ErrInvalidRequest)},
 		{"encrypt_write with a long hash", &wire.Response{EncryptWriteReply: &wire.EncryptWriteReply{
 			MessageCiphertext: []byte{1}, EnvelopeDescriptor: []byte{2}, EnvelopeHash: make([]byte, 33), NextMessageBoxIndex: make([]byte, 104)}},
-			func(ctx context.Context, p *pigeonhole.Client) error { _, err := p.EncryptWrite(ctx, &w, &at, []byte("x")); return err },
+			func(ctx context.Context, p *pigeonhole.Client) error {
+				_, err := p.EncryptWrite(ctx, &w, &at, []byte("x"))
+				return err
+			},
 			isErr(pigeonhole.ErrMalformedReply)},
 		{"encrypt_read without ciphertext", &wire.Response{EncryptReadReply: &wire.EncryptReadReply{
 			EnvelopeHash: make([]byte, 32), NextMessageBoxIndex: make([]byte, 104)}},
-			func(ctx context.Context, p *pigeonhole.Client) error { _, err := p.EncryptRead(ctx, &r, &at); return err },
+			func(ctx context.Context, p *pigeonhole.Client) error {
+				_, err := p.EncryptRead(ctx, &r, &at)
+				return err
+			},
 			isErr(pigeonhole.ErrMalformedReply)},
 		{"start with an unknown code", &wire.Response{StartResendingEncryptedMessageReply: &wire.StartResendingEncryptedMessageReply{ErrorCode: 200}},
 			func(ctx context.Context, p *pigeonhole.Client) error { return p.Write(ctx, &w, env) },
@@ -206,7 +221,9 @@ func TestHostileWrongReplyType(t *testing.T) {
 	}
 }
 
-func isErr(target error) func(error) bool { return func(err error) bool { return errors.Is(err, target) } }
+func isErr(target error) func(error) bool {
+	return func(err error) bool { return errors.Is(err, target) }
+}
 
 func isCode(code uint8, ns pigeonhole.Namespace) func(error) bool {
 	return func(err error) bool {
