@@ -143,3 +143,56 @@ func TestMockStreams(t *testing.T) {
 		t.Fatalf("TryRead past the end: %v, want ErrBoxNotFound", err)
 	}
 }
+
+// Flows e, f and h against the mock: directory authorities, vouchers,
+// multi-payload and tombstone-range builders, a cancel of nothing.
+func TestMockLocalFlows(t *testing.T) {
+	d := startMock(t)
+	p, _ := dial(t, d)
+	ctx := testCtx(t)
+
+	if auths, err := p.DirectoryAuthorities(ctx); err != nil && !errors.Is(err, &pigeonhole.Error{Code: 10}) {
+		t.Fatalf("DirectoryAuthorities: %v", err)
+	} else if err == nil && len(auths) == 0 {
+		t.Fatal("no authorities and no error")
+	}
+
+	w, _, first := keypair(t, ctx, p)
+	v, err := p.VoucherMint(ctx, &w, "alice")
+	if err != nil {
+		t.Fatalf("VoucherMint: %v", err)
+	}
+	vw, vr, err := p.VoucherDeriveStream(ctx, v.Voucher)
+	if err != nil || vw != v.WriteCap || vr != v.ReadCap {
+		t.Fatalf("VoucherDeriveStream: %v, or caps differ from the minted ones", err)
+	}
+
+	w2, _, first2 := keypair(t, ctx, p)
+	a := pigeonhole.Destination{Payload: bytes.Repeat([]byte("a"), 3000), WriteCap: &w, Start: &first}
+	b := pigeonhole.Destination{Payload: bytes.Repeat([]byte("b"), 100), WriteCap: &w2, Start: &first2}
+	cs1, err := p.EnvelopesFromMultiPayload(ctx, []pigeonhole.Destination{a}, true, false, nil)
+	if err != nil || len(cs1.Next) != 1 {
+		t.Fatalf("multi 1: %v", err)
+	}
+	cs2, err := p.EnvelopesFromMultiPayload(ctx, []pigeonhole.Destination{b}, false, true, cs1.Buffer)
+	if err != nil || len(cs2.Elements) == 0 || cs2.Buffer != nil {
+		t.Fatalf("multi 2: %v, %d elements, buffer %d bytes", err, len(cs2.Elements), len(cs2.Buffer))
+	}
+	if cs1.Next[0].Counter() != first.Counter()+2 {
+		t.Errorf("3000 bytes: next counter %d, want first+2", cs1.Next[0].Counter()-first.Counter())
+	}
+	ts, err := p.EnvelopesFromTombstoneRange(ctx, &w, &first, 2, true, true, nil)
+	if err != nil || len(ts.Elements) == 0 || ts.Next[0].Counter() != first.Counter()+2 {
+		t.Fatalf("tombstone range: %v", err)
+	}
+	none, err := p.EnvelopesFromTombstoneRange(ctx, &w, &first, 0, true, true, []byte("dropped"))
+	if err != nil || none.Elements != nil || none.Buffer != nil || none.Next[0] != first {
+		t.Fatalf("tombstone range of 0: %v, %+v", err, none)
+	}
+	if err := p.CancelCopy(ctx, w.Hash()); err != nil {
+		t.Fatalf("cancel of nothing: %v", err)
+	}
+	if err := p.CancelEnvelope(ctx, [32]byte{1}); err != nil {
+		t.Fatalf("cancel of nothing: %v", err)
+	}
+}
