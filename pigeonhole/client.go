@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/katzenthin/katzenthin/client"
 	"github.com/katzenthin/katzenthin/wire"
@@ -96,5 +97,18 @@ func callError(call string, err error) error {
 	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("pigeonhole: %s: %w", call, err)
+	return &callErr{call: call, err: err}
 }
+
+// callErr is an error of one call: "pigeonhole: <call>: <error>", without
+// repeating the package name of the wrapped error.
+type callErr struct {
+	call string
+	err  error
+}
+
+func (e *callErr) Error() string {
+	return "pigeonhole: " + e.call + ": " + strings.TrimPrefix(e.err.Error(), "pigeonhole: ")
+}
+
+func (e *callErr) Unwrap() error { return e.err }
