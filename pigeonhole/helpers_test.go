@@ -3,6 +3,7 @@ package pigeonhole_test
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"testing"
 	"time"
 
@@ -88,3 +89,5 @@ func read(t testing.TB, ctx context.Context, p *pigeonhole.Client, r *pigeonhole
 	}
 	return p.Read(ctx, r, at, env)
 }
+
+func sprintf(format string, v any) string { return fmt.Sprintf(format, v) }
