@@ -64,6 +64,14 @@ func TestManyConcurrentStarts(t *testing.T) {
 // unanswered request again with its query ID; then the answers come.
 // Every call ends with its real outcome and none hangs.
 func TestReconnectWithStartsInFlight(t *testing.T) {
+	t.Run("released after the reconnection", func(t *testing.T) { reconnectWithStarts(t, false) })
+	// Released while the session is away: the daemon loses the answers
+	// (it queues no Pigeonhole reply), and only the client's replays after
+	// the handshake get them.
+	t.Run("released while away", func(t *testing.T) { reconnectWithStarts(t, true) })
+}
+
+func reconnectWithStarts(t *testing.T, releaseWhileAway bool) {
 	d := startMock(t)
 	p, c := dial(t, d, fastReconnect)
 	ctx := testCtx(t)
@@ -94,7 +102,14 @@ func TestReconnectWithStartsInFlight(t *testing.T) {
 	}
 	eventually(t, "16 starts at the daemon", func() bool { return d.PigeonholeStats().InFlight == client.MaxStartsInFlight })
 	before := c.Stats().Reconnects
-	d.DropConnections()
+	if releaseWhileAway {
+		d.SetConnected(false) // answers wait while the daemon is offline
+		d.DropConnections()
+		d.ReleasePigeonhole()
+		d.SetConnected(true)
+	} else {
+		d.DropConnections()
+	}
 	eventually(t, "the reconnection", func() bool { return c.Stats().Reconnects > before })
 	d.ReleasePigeonhole()
 	for i := range readers {
@@ -116,8 +131,12 @@ func TestReconnectWithStartsInFlight(t *testing.T) {
 			t.Fatalf("write: %v", err)
 		}
 	}
-	if st := d.PigeonholeStats(); st.InFlight != 0 {
+	st := d.PigeonholeStats()
+	if st.InFlight != 0 {
 		t.Fatalf("stats %+v: operations left at the daemon", st)
+	}
+	if releaseWhileAway && st.Lost == 0 {
+		t.Logf("stats %+v: no answer was lost (the client was back first)", st)
 	}
 }
 
