@@ -82,6 +82,7 @@ type replayDaemon struct {
 	instr chan bool
 	got   chan struct{} // one per request received and checked
 	quit  chan struct{} // closed when the test ends
+	idle  chan struct{} // closed when every frame before the thin close is sent
 	done  chan struct{}
 
 	mu   sync.Mutex
@@ -98,7 +99,7 @@ func startReplay(t *testing.T, frames []capturedFrame) *replayDaemon {
 		t.Fatal(err)
 	}
 	rd := &replayDaemon{t: t, frames: frames, l: l, addr: addr, instr: make(chan bool, 1), got: make(chan struct{}, 1),
-		quit: make(chan struct{}), done: make(chan struct{}), qids: map[wire.QueryID]wire.QueryID{}}
+		quit: make(chan struct{}), idle: make(chan struct{}), done: make(chan struct{}), qids: map[wire.QueryID]wire.QueryID{}}
 	go rd.serve()
 	t.Cleanup(func() {
 		close(rd.quit)
@@ -129,6 +130,9 @@ func (rd *replayDaemon) serve() {
 				}
 			}
 			continue
+		}
+		if f.kind == "thin_close" {
+			close(rd.idle)
 		}
 		switch f.kind {
 		case "session_token", "thin_close":
@@ -536,6 +540,13 @@ func replayConn(t *testing.T, frames []capturedFrame) {
 		}
 	}
 	dr.wg.Wait()
+	// The last replies (a cancel's) may still be on their way: close only
+	// when the daemon has sent everything, as the captured client did.
+	select {
+	case <-rd.idle:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the fake daemon did not reach the thin close")
+	}
 	replies := capturedReplies(t, frames)
 	for _, out := range dr.outcomes {
 		checkOutcome(t, out, replies[out.qid])
