@@ -47,8 +47,7 @@ func TestWriterUncertainNotLanded(t *testing.T) {
 	}
 }
 
-// After interrupted writes that landed (the mock stores a write before
-// it holds the answer, as a courier would), the next message and a large
+// After interrupted writes that landed, the next message and a large
 // payload go after them: nothing is lost or overwritten.
 func TestWriterUncertainLanded(t *testing.T) {
 	d := startMock(t)
@@ -57,13 +56,20 @@ func TestWriterUncertainLanded(t *testing.T) {
 	wc, rc, _ := keypair(t, ctx, p)
 	w := p.NewWriter(wc)
 	inFlight := func() bool { return d.PigeonholeStats().InFlight == 1 }
+	// landed makes sure the interrupted message is in its box: the mock
+	// may or may not have stored it before the cancel came.
+	landed := func() {
+		eventually(t, "the cancel", func() bool { return d.PigeonholeStats().InFlight == 0 })
+		at := w.State().Next
+		d.WriteBox(wc[:], at[:], []byte("interrupted"))
+	}
 	interruptedWrite(t, w, d.HoldPigeonhole, d.ReleasePigeonhole, inFlight)
-	eventually(t, "the cancel", func() bool { return d.PigeonholeStats().InFlight == 0 })
+	landed()
 	if err := w.Write(ctx, []byte("next")); err != nil {
 		t.Fatal(err)
 	}
 	interruptedWrite(t, w, d.HoldPigeonhole, d.ReleasePigeonhole, inFlight)
-	eventually(t, "the cancel", func() bool { return d.PigeonholeStats().InFlight == 0 })
+	landed()
 	large := bytes.Repeat([]byte("L"), 3000)
 	if err := w.WriteLarge(ctx, large); err != nil {
 		t.Fatal(err)
