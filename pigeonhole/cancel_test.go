@@ -93,6 +93,10 @@ func TestCancelInFlight(t *testing.T) {
 		t.Fatalf("client stats %+v", st)
 	}
 	ctx2 := testCtx(t)
+	// A second cancel finds nothing and answers success (flow c).
+	if err := p.CancelEnvelope(ctx2, pr.env.Hash); err != nil {
+		t.Fatalf("second cancel: %v", err)
+	}
 	w, r, at := keypair(t, ctx2, p)
 	write(t, ctx2, p, &w, &at, []byte("still works"))
 	if msg, err := read(t, ctx2, p, &r, &at); err != nil || string(msg) != "still works" {
