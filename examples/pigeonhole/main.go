@@ -10,10 +10,10 @@
 //	go run ./examples/pigeonhole -mock -mock-local 1s -mock-mixnet 2s  # a mock as slow as a real network
 //	go run ./examples/pigeonhole -size 20000                    # kpclientd at @katzenpost
 //
-// Alice and Bob share one daemon connection here, to keep the program
-// short; in real life they run on different machines, and Bob gets the
-// read capability out of band. Nothing secret is printed: capabilities
-// and plaintexts stay in memory.
+// Alice and Bob each have their own connection to the same daemon here;
+// in real life they run on different machines, each with its daemon, and
+// Bob gets the read capability out of band. Nothing secret is printed:
+// capabilities and plaintexts stay in memory.
 //
 // The exit status is 0 when Bob read back exactly what Alice wrote, 1
 // when a step failed or the daemon could not be used, 2 for a bad
@@ -35,6 +35,7 @@ import (
 	"github.com/katzenthin/katzenthin/internal/cli"
 	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/pigeonhole"
+	"github.com/katzenthin/katzenthin/transport"
 	"github.com/katzenthin/katzenthin/wire"
 )
 
@@ -110,11 +111,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !c.Connected() {
 		fmt.Fprintln(stderr, "pigeonhole: the daemon says it has no connection to the mixnet: writes and reads wait until it has one")
 	}
-	d := &demo{p: pigeonhole.New(c), o: o, out: stdout, start: time.Now()}
+	bobClient, err := dialAgain(ctx, daemon)
+	if err != nil {
+		return cli.Fail(stderr, "pigeonhole", err)
+	}
+	defer bobClient.Close()
+	d := &demo{alice: pigeonhole.New(c), bob: pigeonhole.New(bobClient), o: o, out: stdout, start: time.Now()}
 	if err := d.run(ctx, large); err != nil {
 		return cli.Fail(stderr, "pigeonhole", err)
 	}
 	return cli.ExitOK
+}
+
+// dialAgain opens a second connection to the daemon Connect reached (the
+// mock included): Bob's.
+func dialAgain(ctx context.Context, f *cli.Flags) (*client.Client, error) {
+	dialer, err := transport.Parse(f.Address())
+	if err != nil {
+		return nil, err
+	}
+	return client.Dial(ctx, client.WithDialer(dialer), client.WithDaemonUIDs(f.DaemonUIDs...))
 }
 
 // payload is the large file: -file's content or -size random bytes.
@@ -136,7 +152,8 @@ func payload(o options) ([]byte, error) {
 
 // demo runs Alice's and Bob's steps and prints them.
 type demo struct {
-	p     *pigeonhole.Client
+	alice *pigeonhole.Client
+	bob   *pigeonhole.Client
 	o     options
 	out   io.Writer
 	start time.Time
@@ -172,12 +189,12 @@ func (d *demo) run(ctx context.Context, large []byte) error {
 		seed := make([]byte, pigeonhole.SeedSize)
 		rand.Read(seed)
 		var err error
-		w, r, _, err = d.p.NewKeypair(ctx, seed)
+		w, r, _, err = d.alice.NewKeypair(ctx, seed)
 		return "", err
 	}); err != nil {
 		return err
 	}
-	alice := d.p.NewWriter(w)
+	alice := d.alice.NewWriter(w)
 	alice.OnProgress(d.progress("alice"))
 	messages := make([][]byte, d.o.messages)
 	for i := range messages {
@@ -196,7 +213,7 @@ func (d *demo) run(ctx context.Context, large []byte) error {
 		}
 	}
 
-	bob := d.p.NewReader(r) // Bob got r out of band
+	bob := d.bob.NewReader(r) // Bob got r out of band
 	bob.OnProgress(d.progress("bob"))
 	for i, want := range messages {
 		if err := d.step(ctx, "bob", fmt.Sprintf("read message %d", i+1), func(ctx context.Context) (string, error) {
