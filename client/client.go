@@ -47,7 +47,12 @@ type Client struct {
 
 	startSlots chan struct{} // Pigeonhole start_* requests outstanding
 	cancelsMu  sync.Mutex    //
-	cancels    [][]byte      // cancel frames waiting for a connection
+	// cancels holds each Pigeonhole cancel frame until its reply comes,
+	// keyed by its query ID: one written on a connection that then broke
+	// may never have reached the daemon, so every one still here is
+	// written again after the next handshake (a repeated cancel is
+	// harmless: it answers 0).
+	cancels    map[wire.QueryID][]byte
 	reconnects atomic.Uint64
 
 	runCtx    context.Context
@@ -107,7 +112,10 @@ func (c *Client) dial(ctx context.Context) (*session, error) {
 		if err == nil || !c.o.dialRetry || errors.Is(err, ErrUntrustedDaemon) {
 			return s, err
 		}
-		if ctx.Err() != nil { // the attempt was cut short: say why the ones before failed
+		if dl, ok := ctx.Deadline(); ctx.Err() != nil || ok && !time.Now().Before(dl) {
+			// The attempt was cut short by ctx: say why the ones before
+			// failed, not that.
+			<-ctx.Done()
 			return nil, c.unavailable(ctx.Err())
 		}
 		c.lastErr.Store(&err)

@@ -59,6 +59,9 @@ func (c *Client) handleStatus(s *session, ev *wire.ConnectionStatusEvent) {
 	if g := ev.SphinxGeometry; g != nil {
 		s.info.Geometry = g
 	}
+	if g := ev.PigeonholeGeometry; g != nil {
+		s.info.PigeonholeGeometry = g
+	}
 	s.info.MaxPayload = c.maxPayloadFor(s.info.Geometry)
 	if c.info.Load() != nil && c.conn.Load().sess == s {
 		info := s.info

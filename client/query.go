@@ -89,25 +89,40 @@ func (c *Client) Query(ctx context.Context, req *wire.Request99, o QueryOptions)
 }
 
 // sendCancel sends q's cancel request on the live connection, or after
-// the next handshake when there is none.
+// the next handshake when there is none, and keeps it until its reply.
 func (c *Client) sendCancel(q *queryCall) {
-	q.cancel.SetQueryID(wire.NewQueryID())
+	id := wire.NewQueryID()
+	q.cancel.SetQueryID(id)
 	frame := q.cancel.AppendFrame(nil)
-	if st := c.conn.Load(); st.sess != nil {
-		if _, ok := st.sess.w.enqueueControl(frame); ok {
-			return
-		}
-	}
 	c.cancelsMu.Lock()
-	c.cancels = append(c.cancels, frame)
+	if c.cancels == nil {
+		c.cancels = make(map[wire.QueryID][]byte)
+	}
+	c.cancels[id] = frame
 	c.cancelsMu.Unlock()
+	if st := c.conn.Load(); st.sess != nil {
+		st.sess.w.enqueueControl(frame)
+	}
 }
 
-// flushCancels writes the cancels that waited for a connection.
+// cancelAnswered forgets the cancel of query ID id: the daemon has it.
+// It reports whether id was a cancel's.
+func (c *Client) cancelAnswered(id wire.QueryID) bool {
+	c.cancelsMu.Lock()
+	defer c.cancelsMu.Unlock()
+	_, ok := c.cancels[id]
+	delete(c.cancels, id)
+	return ok
+}
+
+// flushCancels writes every cancel not answered yet: those that waited
+// for a connection and those the previous connection may have lost.
 func (c *Client) flushCancels(s *session) {
 	c.cancelsMu.Lock()
-	frames := c.cancels
-	c.cancels = nil
+	frames := make([][]byte, 0, len(c.cancels))
+	for _, f := range c.cancels {
+		frames = append(frames, f)
+	}
 	c.cancelsMu.Unlock()
 	for _, f := range frames {
 		s.w.enqueueControl(f)

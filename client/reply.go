@@ -34,4 +34,7 @@ type DaemonInfo struct {
 	MaxPayload int
 	// Geometry is the daemon's Sphinx geometry (v0.0.99; nil before).
 	Geometry *wire.SphinxGeometry
+	// PigeonholeGeometry is the daemon's Pigeonhole geometry (v0.0.99;
+	// nil before): package pigeonhole checks plaintext sizes against it.
+	PigeonholeGeometry *wire.PigeonholeGeometry
 }

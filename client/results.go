@@ -207,6 +207,10 @@ func (c *Client) handleQueryReply(s *session, resp *wire.Response, kind wire.Rep
 		c.fut.late.Add(1)
 		return
 	}
+	if (kind == wire.ReplyCancelResendingEncryptedMessage || kind == wire.ReplyCancelResendingCopyCommand) &&
+		c.cancelAnswered(*qid) {
+		return
+	}
 	k := futureKey(*qid)
 	sh := c.fut.shard(k)
 	sh.mu.Lock()

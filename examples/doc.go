@@ -6,6 +6,7 @@
 //	go run ./examples/echo -mock -count 5     # ping the echo service, like ping(8)
 //	go run ./examples/pkidoc -mock            # print the network's PKI document
 //	go run ./examples/status -mock -o st.html # write an HTML status page
+//	go run ./examples/pigeonhole -mock        # store and read back messages in Pigeonhole
 //
 // This directory's tests keep README.md honest: every Go snippet in it is
 // code of readme_example_test.go, which compiles and runs.

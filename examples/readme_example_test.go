@@ -6,6 +6,7 @@ package examples_test
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -16,7 +17,9 @@ import (
 
 	"github.com/katzenthin/katzenthin/client"
 	"github.com/katzenthin/katzenthin/mock"
+	"github.com/katzenthin/katzenthin/pigeonhole"
 	"github.com/katzenthin/katzenthin/transport"
+	"github.com/katzenthin/katzenthin/wire"
 )
 
 // hello is README.md's first snippet: dial, find the echo service, send
@@ -54,6 +57,29 @@ func dial(ctx context.Context, address string) (*client.Client, error) {
 		return nil, err
 	}
 	return client.Dial(ctx, client.WithDialer(d))
+}
+
+// store and load are README.md's Pigeonhole snippet: Alice stores, Bob
+// loads.
+func store(ctx context.Context, c *client.Client, seed []byte, msg []byte) (pigeonhole.ReaderState, error) {
+	p := pigeonhole.New(c)
+	writeCap, readCap, _, err := p.NewKeypair(ctx, seed) // seed: 32 secret random bytes; the same seed, the same stream
+	if err != nil {
+		return pigeonhole.ReaderState{}, err // errors.Is(err, client.ErrUnsupported) on a v0.0.47 daemon
+	}
+	if err := p.NewWriter(writeCap).Write(ctx, msg); err != nil {
+		return pigeonhole.ReaderState{}, err
+	}
+	return p.NewReader(readCap).State(), nil // hand it to the reader; it marshals to text and binary
+}
+
+func load(ctx context.Context, c *client.Client, st pigeonhole.ReaderState) ([]byte, error) {
+	r := pigeonhole.New(c).ResumeReader(st)
+	msg, err := r.Read(ctx) // waits for a box not written yet; TryRead reports pigeonhole.ErrBoxNotFound instead
+	if errors.Is(err, pigeonhole.ErrTombstone) {
+		return nil, errors.New("the writer deleted it")
+	}
+	return msg, err
 }
 
 // TestHello is README.md's snippet on testing an application with the mock.
@@ -140,4 +166,32 @@ func Example_devDaemon() {
 	// Output:
 	// connected: true
 	// closed: <nil>
+}
+
+// store and load against a v0.0.99 mock daemon, the reader's state
+// passed as text.
+func Example_pigeonhole() {
+	d, _, stop := startMock(mock.WithGeneration(wire.Generation99))
+	defer stop()
+	ctx := context.Background()
+	c, err := client.Dial(ctx, client.WithDialer(d.Dialer()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	seed := make([]byte, 32)
+	rand.Read(seed)
+	st, err := store(ctx, c, seed, []byte("hello, box"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	text, _ := st.MarshalText()
+	var bobState pigeonhole.ReaderState
+	if err := bobState.UnmarshalText(text); err != nil {
+		log.Fatal(err)
+	}
+	msg, err := load(ctx, c, bobState)
+	fmt.Printf("%s %v\n", msg, err)
+	// Output: hello, box <nil>
 }

@@ -1,6 +1,73 @@
-// Package pigeonhole holds the types and errors of Pigeonhole, the storage
-// API of today's Katzenpost client daemon (kpclientd v0.0.99; PROTOCOL.md
-// section 9).
+// Package pigeonhole is Pigeonhole, the storage API of today's Katzenpost
+// client daemon (kpclientd v0.0.99; PROTOCOL.md section 9): its calls, its
+// types and errors, and stream helpers on top.
+//
+// # Using it
+//
+// New wraps a connected *client.Client. Every call takes a context and
+// blocks until the daemon's answer; on a real network encrypting takes
+// seconds, a write a few seconds, a read ten or more, a copy command
+// minutes, so give each call a deadline that allows for it. A call
+// survives reconnections: after every handshake the client asks again
+// what is not answered yet, with the same query ID. On a v0.0.47 daemon
+// every call fails with client.ErrUnsupported.
+//
+//	p := pigeonhole.New(c)
+//	w, r, first, err := p.NewKeypair(ctx, seed)        // a stream; seed: 32 secret random bytes
+//	env, err := p.EncryptWrite(ctx, &w, &first, msg)    // nothing sent yet
+//	err = p.Write(ctx, &w, env)                         // the courier has it
+//	env, err = p.EncryptRead(ctx, &r, &first)
+//	msg, err = p.Read(ctx, &r, &first, env)             // waits for the box
+//
+// Write and Read (and their variants WriteExclusive, which reports
+// ErrBoxAlreadyExists, and TryRead, which reports ErrBoxNotFound instead
+// of waiting) and Copy hand an operation to the daemon, which resends it
+// until a courier gives a final answer. The client keeps at most 16 of
+// them outstanding per connection (client.MaxStartsInFlight; a 17th would
+// stall the daemon's reading of the connection); further calls wait in
+// the client, within their context. When the context of such a call ends,
+// the client sends the daemon the matching cancel (also while the daemon
+// reports itself offline, and after the next handshake if the connection
+// is down), and the call returns the context's error. CancelEnvelope and
+// CancelCopy cancel by hash an operation started elsewhere.
+//
+// Values the daemon would refuse are refused before anything is written,
+// with ErrInvalidLength or ErrInvalidRequest: a wrong-length seed, a nil
+// plaintext (a tombstone is an empty, non-nil one), a plaintext longer than
+// the daemon's MaxPlaintextPayloadLength, a payload over MaxPayload. A
+// capability or index of the wrong length would make the daemon close the
+// connection; the fixed-size types cannot hold one.
+//
+// The rest of PROTOCOL.md 9.6: NextIndex and Counter for indexes; the
+// copy-stream builders EnvelopesFromPayload, EnvelopesFromMultiPayload and
+// EnvelopesFromTombstoneRange with Copy and CopyVia; DirectoryAuthorities;
+// and the Contact Voucher calls VoucherMint, VoucherDeriveStream,
+// VoucherInduct and VoucherOpen.
+//
+// # Streams
+//
+// Most applications write and read streams in order, and a Writer and a
+// Reader do the bookkeeping: they keep the next box's index, move on after
+// each message, write tombstones (the reader gets ErrTombstone, and moves
+// past it), and carry a payload larger than a box (up to MaxLargePayload)
+// through a copy command, prefixed with its length so that
+// Reader.ReadLarge knows where it ends:
+//
+//	alice := p.NewWriter(w)
+//	err := alice.Write(ctx, []byte("hello"))
+//	err = alice.WriteLarge(ctx, file)
+//	err = alice.Tombstone(ctx)
+//
+//	bob := p.NewReader(r)
+//	msg, err := bob.Read(ctx)       // waits; TryRead does not
+//	file, err := bob.ReadLarge(ctx)
+//
+// Their whole state (the cap and the next index) is a WriterState or
+// ReaderState that marshals to binary and text: persist it after each
+// call and resume with ResumeWriter or ResumeReader. A write whose outcome
+// is unknown (its context ended after it went out) leaves the Writer
+// Uncertain: its next write checks the box and skips it if the earlier
+// message landed there, so nothing is silently lost.
 //
 // # Boxes and streams
 //

@@ -15,6 +15,8 @@ func FuzzParseDocument(f *testing.F) {
 	for _, c := range capturedDocs {
 		f.Add(documentBytes(f, c))
 	}
+	// A document with storage replicas inline (PROTOCOL.md 9.9).
+	f.Add(framePayload(f, "daemon-v0.0.99/pigeonhole/a-write-read/conn01/02-d2c-new_pki_document_event.cbor"))
 	f.Add([]byte{0xa0})
 	f.Add([]byte{0xf6})
 	for _, version := range []string{"v0", "v1"} {

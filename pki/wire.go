@@ -1,6 +1,10 @@
 package pki
 
-import "github.com/fxamacker/cbor/v2"
+import (
+	"fmt"
+
+	"github.com/fxamacker/cbor/v2"
+)
 
 // The wire types mirror the daemon's encoding key by key. Decoding uses the
 // union of both generations' keys, so a document of either kind (or a
@@ -21,7 +25,7 @@ type wireDocCommon struct {
 	Topology           [][][]byte                 `cbor:"Topology"`
 	GatewayNodes       [][]byte                   `cbor:"GatewayNodes"`
 	ServiceNodes       [][]byte                   `cbor:"ServiceNodes"`
-	StorageReplicas    [][]byte                   `cbor:"StorageReplicas"`
+	StorageReplicas    replicaList                `cbor:"StorageReplicas"`
 	SharedRandomCommit map[cbor.ByteString][]byte `cbor:"SharedRandomCommit"`
 	SharedRandomReveal map[cbor.ByteString][]byte `cbor:"SharedRandomReveal"`
 	SharedRandomValue  []byte                     `cbor:"SharedRandomValue"`
@@ -98,6 +102,42 @@ type wireNodeIn struct {
 	Omitempty               map[string]map[string]any `cbor:"omitempty"`
 	Kaetzchen               map[string]map[string]any `cbor:"Kaetzchen"`
 	KaetzchenAdvertizedData map[string]map[string]any `cbor:"KaetzchenAdvertizedData"`
+}
+
+// replicaList holds the storage replica descriptors, each the CBOR map of
+// a wireReplica. It decodes both forms: a byte string holding the map,
+// like node descriptors, and the map inline, which is what a v0.0.99
+// daemon with replicas sends (PROTOCOL.md 9.9, captured). It encodes as
+// byte strings.
+type replicaList [][]byte
+
+// UnmarshalCBOR keeps each element's map bytes: the inner bytes of a
+// byte string, an inline map as is, nil for null.
+func (l *replicaList) UnmarshalCBOR(data []byte) error {
+	var raw []cbor.RawMessage
+	if err := decMode.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	if raw == nil {
+		*l = nil
+		return nil
+	}
+	out := make(replicaList, len(raw))
+	for i, r := range raw {
+		switch {
+		case len(r) == 0, r[0] == 0xf6: // null
+		case r[0]>>5 == 2: // byte string
+			if err := decMode.Unmarshal(r, &out[i]); err != nil {
+				return err
+			}
+		case r[0]>>5 == 5: // inline map
+			out[i] = []byte(r)
+		default:
+			return fmt.Errorf("StorageReplicas[%d]: neither a map nor a byte string", i)
+		}
+	}
+	*l = out
+	return nil
 }
 
 // wireReplica is a storage replica descriptor (PROTOCOL.md 6).
