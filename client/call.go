@@ -33,7 +33,7 @@ const (
 	// That writer may take it; the caller may take it back.
 	stQueued
 	// stWriting: the writer copied the frame into the batch it is
-	// writing (batch). The outcome of that write decides what follows.
+	// writing (writer, round). The outcome of that write decides what follows.
 	stWriting
 	// stWritten: the batch's write returned. The daemon may have the
 	// request; only the resume rules may send it again.
@@ -62,7 +62,8 @@ type call struct {
 	sess    *session // the connection of the current attempt
 	frame   []byte   // the current attempt's encoded request (stQueued)
 	buf     *[]byte  // pooled storage behind frame
-	batch   *batch   // the batch writing the frame (stWriting)
+	writer  *writer  // the writer writing the frame (stWriting)
+	round   uint64   // that writer's round carrying the frame
 
 	// epoch is the daemon session (see Client.epoch) the call was last
 	// written in; results are accepted only from that session.
@@ -145,6 +146,11 @@ func (cl *call) takeBackLocked() {
 // will write holds no frame.
 func (cl *call) dropFrameLocked() {
 	if cl.buf != nil {
+		if cap(cl.frame) > cap(*cl.buf) {
+			// The frame outgrew the pooled buffer (a large payload):
+			// pool the grown one, so that the next call need not grow.
+			*cl.buf = cl.frame
+		}
 		if cap(*cl.buf) <= maxPooledFrame {
 			*cl.buf = (*cl.buf)[:0]
 			framePool.Put(cl.buf)
@@ -188,7 +194,7 @@ func (cl *call) release() {
 		return
 	}
 	cl.mu.Lock()
-	done := cl.state == stDone && cl.batch == nil
+	done := cl.state == stDone && cl.writer == nil
 	cl.mu.Unlock()
 	if !done {
 		return

@@ -204,9 +204,9 @@ func (c *Client) end(cl *call, err error) {
 func (c *Client) abandon(ctx context.Context, cl *call) {
 	cl.mu.Lock()
 	if cl.state == stWriting {
-		b := cl.batch
+		w, r := cl.writer, cl.round
 		cl.mu.Unlock()
-		<-b.done
+		w.rounds.wait(r)
 		cl.mu.Lock()
 	}
 	written := cl.written

@@ -25,12 +25,42 @@ type queueEntry struct {
 	written chan struct{} // closed once a control frame is written
 }
 
-// batch is one round of the writer: the frames it copied and the write
-// that carries them. done is closed when the write has returned, so that
-// a caller who gives up while its frame is being written waits for the
-// verdict instead of returning before its bytes leave (no ghost sends).
-type batch struct {
-	done chan struct{}
+// rounds numbers the writer's rounds (one take of the queue and the
+// writes that carry it) and says which have ended, so that a caller who
+// gives up while its frame is being written waits for the verdict instead
+// of returning before its bytes leave (no ghost sends). It allocates only
+// when somebody waits: a round costs no garbage.
+type rounds struct {
+	mu       sync.Mutex
+	finished uint64        // the last round whose writes have returned
+	wake     chan struct{} // closed when a round ends; nil while nobody waits
+}
+
+// wait returns once round r has ended.
+func (rs *rounds) wait(r uint64) {
+	rs.mu.Lock()
+	for rs.finished < r {
+		if rs.wake == nil {
+			rs.wake = make(chan struct{})
+		}
+		wake := rs.wake
+		rs.mu.Unlock()
+		<-wake
+		rs.mu.Lock()
+	}
+	rs.mu.Unlock()
+}
+
+// finish records that round r has ended and wakes its waiters.
+func (rs *rounds) finish(r uint64) {
+	rs.mu.Lock()
+	rs.finished = r
+	wake := rs.wake
+	rs.wake = nil
+	rs.mu.Unlock()
+	if wake != nil {
+		close(wake)
+	}
 }
 
 // writer is a connection's single writer. Callers queue frames; the
@@ -45,6 +75,9 @@ type writer struct {
 	maxFrames int
 	maxBytes  int
 	kick      chan struct{} // one slot: "the queue is not empty"
+
+	rounds rounds
+	round  uint64 // the current round's number; the writer goroutine's
 
 	mu      sync.Mutex
 	queue   []queueEntry
@@ -152,7 +185,7 @@ func (w *writer) writeLoop(ctx context.Context) error {
 		}
 		w.mu.Unlock()
 
-		b := &batch{done: make(chan struct{})}
+		w.round++
 		buf, committed, controls = buf[:0], committed[:0], controls[:0]
 		var err error
 		for i := range entries {
@@ -162,7 +195,7 @@ func (w *writer) writeLoop(ctx context.Context) error {
 				controls = append(controls, e.written)
 			} else {
 				var ok bool
-				buf, ok, err = w.commit(buf, e, b)
+				buf, ok, err = w.commit(buf, e)
 				if ok {
 					committed = append(committed, e.cl)
 				}
@@ -176,7 +209,7 @@ func (w *writer) writeLoop(ctx context.Context) error {
 		if err == nil && len(buf) > 0 {
 			err = w.write(buf)
 		}
-		w.settleBatch(b, committed, err)
+		w.settleBatch(committed, err)
 		if err != nil {
 			return err
 		}
@@ -187,11 +220,11 @@ func (w *writer) writeLoop(ctx context.Context) error {
 }
 
 // commit copies e's frame into buf if its call is still queued for e's
-// attempt: the call moves to stWriting, part of batch b, and its frame
+// attempt: the call moves to stWriting, part of the current round, and its frame
 // is released at once. It reports false when the caller took the frame
 // back or the call moved on. Bytes already in buf are written first if
 // the frame would make the batch outgrow maxBatch.
-func (w *writer) commit(buf []byte, e *queueEntry, b *batch) ([]byte, bool, error) {
+func (w *writer) commit(buf []byte, e *queueEntry) ([]byte, bool, error) {
 	cl := e.cl
 	defer cl.queued.Add(-1)
 	cl.mu.Lock()
@@ -210,7 +243,7 @@ func (w *writer) commit(buf []byte, e *queueEntry, b *batch) ([]byte, bool, erro
 	buf = append(buf, cl.frame...)
 	cl.dropFrameLocked()
 	cl.state = stWriting
-	cl.batch = b
+	cl.writer, cl.round = w, w.round
 	// From here on a result may come from the daemon: it is accepted
 	// from this daemon session.
 	cl.epoch, cl.written = cl.sess.epoch, true
@@ -238,15 +271,15 @@ func (w *writer) write(buf []byte) error {
 	return err
 }
 
-// settleBatch records the outcome of batch b's write in its calls: after
+// settleBatch records the outcome of the round's write in its calls: after
 // a successful write they are written (a no-reply send is then done);
 // after a failed one they stay maybe-written, which the connection's end
-// settles. Either way the batch is over for callers waiting on it.
-func (w *writer) settleBatch(b *batch, committed []*call, err error) {
+// settles. Either way the round is over for callers waiting on it.
+func (w *writer) settleBatch(committed []*call, err error) {
 	for i, cl := range committed {
 		committed[i] = nil
 		cl.mu.Lock()
-		cl.batch = nil
+		cl.writer = nil
 		if cl.state == stWriting {
 			// A failed write leaves the call maybe written: the
 			// connection's end settles it.
@@ -257,7 +290,7 @@ func (w *writer) settleBatch(b *batch, committed []*call, err error) {
 		}
 		cl.mu.Unlock()
 	}
-	close(b.done)
+	w.rounds.finish(w.round)
 }
 
 // stop refuses further frames. Entries still queued stay in stQueued:
