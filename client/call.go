@@ -91,11 +91,12 @@ type call struct {
 
 	// The outcome, set on the move to stDone (and sentAt/eta by the
 	// sent event).
-	reply  Reply
-	resp   wire.Response
-	err    error
-	sentAt time.Time
-	eta    time.Duration
+	reply    Reply
+	replyBuf *[]byte // pooled storage behind reply.Payload, until the caller copies it
+	resp     wire.Response
+	err      error
+	sentAt   time.Time
+	eta      time.Duration
 	// sentSeen is when the current transmission's sent event came
 	// (client-side retransmission only).
 	sentSeen time.Time

@@ -80,7 +80,7 @@ func (c *Client) roundTrip(ctx context.Context, kind callKind, dst service.Desti
 	c.drive(ctx, cl)
 	c.unregister(cl)
 	cl.mu.Lock()
-	reply, err := cl.reply, cl.err
+	reply, err := cl.ownReply(cl.reply), cl.err
 	cl.mu.Unlock()
 	cl.payload, cl.dst.Queue = nil, nil
 	cl.release()
