@@ -63,29 +63,50 @@ func (rs *rounds) finish(r uint64) {
 	}
 }
 
-// writer is a connection's single writer. Callers queue frames; the
-// writer wakes, takes the whole queue, copies every frame still wanted
-// into one buffer and writes it with one call under a deadline: under load
-// many frames go out in one system call, with no timers. The queue is
-// bounded: a caller who finds it full waits, within its context, for the
-// writer to take it. Safe for concurrent use.
+// writer writes a connection's frames, one round at a time: a round
+// takes the whole queue, copies every frame still wanted into one buffer
+// and writes it with one call under a deadline, so that under load many
+// frames go out in one system call, with no timers. One flusher at a time
+// owns the rounds: a caller who queues a frame while nobody does runs one
+// round itself (no goroutine hop for a lone call: the raw client's flat
+// combining), and hands what others queued meanwhile to the writer
+// goroutine, which runs rounds until the queue is empty. The queue is
+// bounded: a caller who finds it full waits, within its context, for a
+// round to take it. Safe for concurrent use.
 type writer struct {
 	conn      net.Conn
 	timeout   time.Duration
 	maxFrames int
 	maxBytes  int
-	kick      chan struct{} // one slot: "the queue is not empty"
+	kick      chan struct{} // one slot: "the rounds are yours" (ownerWriter)
 
 	rounds rounds
-	round  uint64 // the current round's number; the writer goroutine's
+	// The current flusher's: the round's number and its scratch space.
+	round     uint64
+	spare     []queueEntry
+	buf       []byte
+	committed []*call
+	controls  []chan struct{}
 
-	mu      sync.Mutex
-	queue   []queueEntry
-	bytes   int
-	space   chan struct{} // closed when the writer takes the queue; nil if nobody waits
-	stopped bool
-	dead    chan struct{} // closed by stop
+	mu        sync.Mutex
+	queue     []queueEntry
+	bytes     int
+	owner     flusher       // who runs rounds now
+	failed    error         // a caller's round's write failed: the connection ends
+	flushDone chan struct{} // closed when a caller's round ends; nil if nobody waits
+	space     chan struct{} // closed when a round takes the queue; nil if nobody waits
+	stopped   bool
+	dead      chan struct{} // closed by stop
 }
+
+// flusher says who runs the writer's rounds.
+type flusher uint8
+
+const (
+	ownerNone   flusher = iota // nobody: the next caller to queue a frame does
+	ownerCaller                // a caller, for one round
+	ownerWriter                // the writer goroutine, until the queue is empty
+)
 
 func newWriter(conn net.Conn, o *options) *writer {
 	return &writer{
@@ -98,10 +119,12 @@ func newWriter(conn net.Conn, o *options) *writer {
 	}
 }
 
-// enqueue queues the call's current attempt (stQueued, frame set). When
-// the queue is full it waits within ctx; it returns ctx's error if that
-// ends first, errWriterStopped if the connection ends, and nil once the
-// entry is queued.
+// enqueue queues the call's current attempt (stQueued, frame set) and,
+// if nobody is writing, writes it in a round of its own. When the queue
+// is full it waits within ctx; it returns ctx's error if that ends first,
+// errWriterStopped if the connection ends, and nil once the entry is
+// queued (and, when the caller ran the round, written or failed: either
+// way the call's state says which).
 func (w *writer) enqueue(ctx context.Context, cl *call, attempt uint32, n int) error {
 	w.mu.Lock()
 	for !w.stopped && len(w.queue) > 0 &&
@@ -126,15 +149,47 @@ func (w *writer) enqueue(ctx context.Context, cl *call, attempt uint32, n int) e
 	cl.queued.Add(1)
 	w.queue = append(w.queue, queueEntry{cl: cl, attempt: attempt})
 	w.bytes += n
+	if w.owner != ownerNone {
+		// The flusher takes it in its next round.
+		w.mu.Unlock()
+		return nil
+	}
+	w.owner = ownerCaller
 	w.mu.Unlock()
-	w.wakeUp()
+	w.callerRound()
 	return nil
+}
+
+// callerRound runs one round for a caller who found nobody writing, then
+// passes the rounds on: to nobody if the queue is empty, else to the
+// writer goroutine (a caller must not write others' frames for long: it
+// has its own call to wait for). A failed write is handed to the writer
+// goroutine too, which ends the connection with it.
+func (w *writer) callerRound() {
+	err := w.runRound()
+	w.mu.Lock()
+	switch {
+	case err != nil:
+		w.failed = err
+		w.owner = ownerWriter
+		w.wakeUp()
+	case !w.stopped && len(w.queue) > 0:
+		w.owner = ownerWriter
+		w.wakeUp()
+	default:
+		w.owner = ownerNone
+	}
+	if w.flushDone != nil {
+		close(w.flushDone)
+		w.flushDone = nil
+	}
+	w.mu.Unlock()
 }
 
 // enqueueControl queues a frame that no call waits for. Control frames
 // never wait for room: a cancel must not queue behind the sends it
-// competes with. It returns a channel closed once the frame is written,
-// or false if the connection has ended.
+// competes with. The writer goroutine writes them. It returns a channel
+// closed once the frame is written, or false if the connection has ended.
 func (w *writer) enqueueControl(frame []byte) (<-chan struct{}, bool) {
 	written := make(chan struct{})
 	w.mu.Lock()
@@ -144,8 +199,11 @@ func (w *writer) enqueueControl(frame []byte) (<-chan struct{}, bool) {
 	}
 	w.queue = append(w.queue, queueEntry{control: frame, written: written})
 	w.bytes += len(frame)
+	if w.owner == ownerNone {
+		w.owner = ownerWriter
+		w.wakeUp()
+	}
 	w.mu.Unlock()
-	w.wakeUp()
 	return written, true
 }
 
@@ -156,67 +214,93 @@ func (w *writer) wakeUp() {
 	}
 }
 
-// writeLoop writes queued frames until ctx ends or a write fails (a
-// timed-out write included: the connection then ends like a socket loss).
+// writeLoop runs the rounds handed to the writer goroutine until ctx ends
+// or a write fails (a timed-out write included, a caller's too: the
+// connection then ends like a socket loss).
 func (w *writer) writeLoop(ctx context.Context) error {
 	defer w.stop()
-	var (
-		spare     []queueEntry
-		buf       []byte
-		committed []*call
-		controls  []chan struct{}
-	)
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-w.kick:
 		}
-		// A kicked writer would otherwise run as soon as its one caller
-		// parks, and write one frame per system call under load. Yielding
-		// once lets the callers that are ready queue theirs first.
-		runtime.Gosched()
-		w.mu.Lock()
-		entries := w.queue
-		w.queue, w.bytes = spare[:0], 0
-		if w.space != nil {
-			close(w.space)
-			w.space = nil
-		}
-		w.mu.Unlock()
-
-		w.round++
-		buf, committed, controls = buf[:0], committed[:0], controls[:0]
-		var err error
-		for i := range entries {
-			e := &entries[i]
-			if e.cl == nil {
-				buf, err = w.appendOrFlush(buf, e.control)
-				controls = append(controls, e.written)
-			} else {
-				var ok bool
-				buf, ok, err = w.commit(buf, e)
-				if ok {
-					committed = append(committed, e.cl)
-				}
+		for {
+			w.mu.Lock()
+			if err := w.failed; err != nil {
+				w.mu.Unlock()
+				return err
 			}
-			*e = queueEntry{}
-			if err != nil {
+			if w.owner != ownerWriter {
+				w.mu.Unlock()
 				break
 			}
+			if len(w.queue) == 0 {
+				w.owner = ownerNone
+				w.mu.Unlock()
+				break
+			}
+			w.mu.Unlock()
+			// Woken, the writer would run as soon as the caller that
+			// handed it the rounds parks, and write one frame per system
+			// call under load. Yielding once lets the callers that are
+			// ready queue theirs first.
+			runtime.Gosched()
+			if err := w.runRound(); err != nil {
+				return err
+			}
 		}
-		spare = entries
-		if err == nil && len(buf) > 0 {
-			err = w.write(buf)
+	}
+}
+
+// runRound takes the queue and writes every frame in it that is still
+// wanted. Only the flusher calls it.
+func (w *writer) runRound() error {
+	w.mu.Lock()
+	entries := w.queue
+	if w.stopped {
+		entries = nil // stop released them
+	}
+	w.queue, w.bytes = w.spare[:0], 0
+	if w.space != nil {
+		close(w.space)
+		w.space = nil
+	}
+	w.mu.Unlock()
+
+	w.round++
+	buf, committed, controls := w.buf[:0], w.committed[:0], w.controls[:0]
+	var err error
+	for i := range entries {
+		e := &entries[i]
+		if e.cl == nil {
+			buf, err = w.appendOrFlush(buf, e.control)
+			controls = append(controls, e.written)
+		} else {
+			var ok bool
+			buf, ok, err = w.commit(buf, e)
+			if ok {
+				committed = append(committed, e.cl)
+			}
 		}
-		w.settleBatch(committed, err)
+		*e = queueEntry{}
 		if err != nil {
-			return err
+			break
 		}
+	}
+	if err == nil && len(buf) > 0 {
+		err = w.write(buf)
+	}
+	w.settleBatch(committed, err)
+	if err == nil {
 		for _, ch := range controls {
 			close(ch)
 		}
 	}
+	clear(controls)
+	w.spare = entries[:0]
+	w.buf, w.committed, w.controls = buf[:0], committed[:0], controls[:0]
+	return err
 }
 
 // commit copies e's frame into buf if its call is still queued for e's
@@ -294,7 +378,10 @@ func (w *writer) settleBatch(committed []*call, err error) {
 }
 
 // stop refuses further frames. Entries still queued stay in stQueued:
-// the connection's end sends their calls to another attempt.
+// the connection's end sends their calls to another attempt. A caller's
+// round in progress is waited for (its write ends when the connection is
+// closed, or at its deadline), so that when the writer goroutine has
+// returned no call is left in stWriting.
 func (w *writer) stop() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -308,5 +395,14 @@ func (w *writer) stop() {
 		}
 	}
 	w.queue = nil
+	for w.owner == ownerCaller {
+		if w.flushDone == nil {
+			w.flushDone = make(chan struct{})
+		}
+		done := w.flushDone
+		w.mu.Unlock()
+		<-done
+		w.mu.Lock()
+	}
 	close(w.dead)
 }
