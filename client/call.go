@@ -73,6 +73,9 @@ type call struct {
 	// handshake (resumed or not) decides its fate.
 	suspended bool
 	queued    atomic.Int32 // writer queue entries holding the call
+	// solo: no other Send was in progress when this one began; it writes
+	// its own frame when nobody is writing (see writer.enqueue).
+	solo bool
 
 	// What the call sends.
 	id      futureKey // the call's ID: SURB ID, message ID or query ID

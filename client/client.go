@@ -49,6 +49,9 @@ type Client struct {
 	cancelsMu  sync.Mutex    //
 	cancels    [][]byte      // cancel frames waiting for a connection
 	reconnects atomic.Uint64
+	// sending counts the sends in progress: a lone one writes its own
+	// frame (writer.enqueue).
+	sending atomic.Int64
 
 	runCtx    context.Context
 	cancelRun context.CancelFunc

@@ -127,7 +127,7 @@ func (c *Client) startAttempt(ctx context.Context, cl *call) bool {
 		cl.notify = cl.kind == kindReliable && !s.d.daemonRetransmits()
 		cl.mu.Unlock()
 
-		err = s.w.enqueue(ctx, cl, attempt, len(frame))
+		err = s.w.enqueue(ctx, cl, attempt, len(frame), cl.solo)
 		if err == nil {
 			return true
 		}

@@ -67,10 +67,11 @@ func (rs *rounds) finish(r uint64) {
 // takes the whole queue, copies every frame still wanted into one buffer
 // and writes it with one call under a deadline, so that under load many
 // frames go out in one system call, with no timers. One flusher at a time
-// owns the rounds: a caller who queues a frame while nobody does runs one
-// round itself (no goroutine hop for a lone call: the raw client's flat
-// combining), and hands what others queued meanwhile to the writer
-// goroutine, which runs rounds until the queue is empty. The queue is
+// owns the rounds: the only call in progress, finding nobody writing,
+// runs one round itself (no goroutine hop for a lone call: the raw
+// client's flat combining), and hands what others queued meanwhile to the
+// writer goroutine, which runs rounds until the queue is empty; under
+// concurrency, the writer goroutine runs them all. The queue is
 // bounded: a caller who finds it full waits, within its context, for a
 // round to take it. Safe for concurrent use.
 type writer struct {
@@ -119,13 +120,20 @@ func newWriter(conn net.Conn, o *options) *writer {
 	}
 }
 
-// enqueue queues the call's current attempt (stQueued, frame set) and,
-// if nobody is writing, writes it in a round of its own. When the queue
-// is full it waits within ctx; it returns ctx's error if that ends first,
-// errWriterStopped if the connection ends, and nil once the entry is
-// queued (and, when the caller ran the round, written or failed: either
-// way the call's state says which).
-func (w *writer) enqueue(ctx context.Context, cl *call, attempt uint32, n int) error {
+// enqueue queues the call's current attempt (stQueued, frame set). If
+// nobody is writing, a solo caller (the only call in progress) writes it
+// in a round of its own; otherwise the writer goroutine is woken. When
+// the queue is full it waits within ctx; it returns ctx's error if that
+// ends first, errWriterStopped if the connection ends, and nil once the
+// entry is queued (and, when the caller ran the round, written or failed:
+// either way the call's state says which).
+//
+// Why not every caller: under load, callers run one after another on
+// each processor, each finding the previous round over, so each would
+// write one frame per system call (measured: 1.7 frames per write at
+// c1024, against 26 when the writer goroutine, which yields before each
+// round, gathers them).
+func (w *writer) enqueue(ctx context.Context, cl *call, attempt uint32, n int, solo bool) error {
 	w.mu.Lock()
 	for !w.stopped && len(w.queue) > 0 &&
 		(len(w.queue) >= w.maxFrames || w.bytes+n > w.maxBytes) {
@@ -149,8 +157,14 @@ func (w *writer) enqueue(ctx context.Context, cl *call, attempt uint32, n int) e
 	cl.queued.Add(1)
 	w.queue = append(w.queue, queueEntry{cl: cl, attempt: attempt})
 	w.bytes += n
-	if w.owner != ownerNone {
+	switch {
+	case w.owner != ownerNone:
 		// The flusher takes it in its next round.
+		w.mu.Unlock()
+		return nil
+	case !solo:
+		w.owner = ownerWriter
+		w.wakeUp()
 		w.mu.Unlock()
 		return nil
 	}
