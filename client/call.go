@@ -72,7 +72,10 @@ type call struct {
 	// suspended: written on a v0.0.99 connection that was lost; the next
 	// handshake (resumed or not) decides its fate.
 	suspended bool
-	queued    atomic.Int32 // writer queue entries holding the call
+	// refs counts who may still touch the call: its caller (from getCall
+	// to release) and each writer queue entry for it (from enqueue until
+	// the writer has settled or dropped it). The last one pools it.
+	refs atomic.Int32
 	// solo: no other Send was in progress when this one began; it writes
 	// its own frame when nobody is writing (see writer.enqueue).
 	solo bool
@@ -181,26 +184,29 @@ var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b
 const maxPooledFrame = 16 << 10
 
 // callPool recycles calls of the plain kinds. A call goes back only when
-// nothing can reach it: it is done, out of the futures map, and no writer
-// queue holds it (release checks).
+// nothing can reach it: its caller has released it (so it is done and out
+// of the futures map) and no writer holds it (unref).
 var callPool = sync.Pool{New: func() any { return &call{wake: make(chan struct{}, 1)} }}
 
 func getCall(kind callKind) *call {
 	cl := callPool.Get().(*call)
 	cl.kind = kind
+	cl.refs.Store(1)
 	return cl
 }
 
-// release returns cl to the pool if nothing can reach it any more. The
-// caller has removed cl from the futures map after its outcome.
-func (cl *call) release() {
-	if cl.kind == kindQuery || cl.queued.Load() != 0 {
-		return
-	}
-	cl.mu.Lock()
-	done := cl.state == stDone && cl.writer == nil
-	cl.mu.Unlock()
-	if !done {
+// release drops the caller's reference. The caller has removed cl from
+// the futures map after its outcome.
+func (cl *call) release() { cl.unref() }
+
+// unref drops one reference; whoever drops the last one returns cl to the
+// pool. Counting, rather than checking the call's state when its caller
+// returns, matters under load: a reply often comes before the writer has
+// settled the round that carried its request, and a call the writer still
+// held was left to the GC (157,000 of 200,000 calls at c1024 with
+// 2,000-byte payloads).
+func (cl *call) unref() {
+	if cl.refs.Add(-1) != 0 || cl.kind == kindQuery {
 		return
 	}
 	wake := cl.wake

@@ -154,7 +154,7 @@ func (w *writer) enqueue(ctx context.Context, cl *call, attempt uint32, n int, s
 		w.mu.Unlock()
 		return errWriterStopped
 	}
-	cl.queued.Add(1)
+	cl.refs.Add(1)
 	w.queue = append(w.queue, queueEntry{cl: cl, attempt: attempt})
 	w.bytes += n
 	switch {
@@ -294,11 +294,21 @@ func (w *writer) runRound() error {
 			var ok bool
 			buf, ok, err = w.commit(buf, e)
 			if ok {
-				committed = append(committed, e.cl)
+				committed = append(committed, e.cl) // settleBatch drops its reference
+			} else {
+				e.cl.unref()
 			}
 		}
 		*e = queueEntry{}
 		if err != nil {
+			// The connection ends: the calls left in the queue stay in
+			// stQueued, for the connection's end to settle.
+			for j := i + 1; j < len(entries); j++ {
+				if cl := entries[j].cl; cl != nil {
+					cl.unref()
+				}
+				entries[j] = queueEntry{}
+			}
 			break
 		}
 	}
@@ -324,7 +334,6 @@ func (w *writer) runRound() error {
 // the frame would make the batch outgrow maxBatch.
 func (w *writer) commit(buf []byte, e *queueEntry) ([]byte, bool, error) {
 	cl := e.cl
-	defer cl.queued.Add(-1)
 	cl.mu.Lock()
 	if len(buf) > 0 && len(buf)+len(cl.frame) > maxBatch {
 		cl.mu.Unlock() // never write under a call's lock
@@ -387,6 +396,7 @@ func (w *writer) settleBatch(committed []*call, err error) {
 			}
 		}
 		cl.mu.Unlock()
+		cl.unref() // the writer is done with it
 	}
 	w.rounds.finish(w.round)
 }
@@ -405,7 +415,7 @@ func (w *writer) stop() {
 	w.stopped = true
 	for i := range w.queue {
 		if cl := w.queue[i].cl; cl != nil {
-			cl.queued.Add(-1)
+			cl.unref()
 		}
 	}
 	w.queue = nil
