@@ -54,6 +54,9 @@ type call struct {
 	mu    sync.Mutex
 	state callState
 	kind  callKind
+	// solo: no other Send was in progress when this one began; it writes
+	// its own frame when nobody is writing (see writer.enqueue).
+	solo bool
 
 	// attempt numbers the call's attempts; a writer queue entry names the
 	// attempt it was queued for, and the writer takes the frame only if
@@ -76,9 +79,6 @@ type call struct {
 	// to release) and each writer queue entry for it (from enqueue until
 	// the writer has settled or dropped it). The last one pools it.
 	refs atomic.Int32
-	// solo: no other Send was in progress when this one began; it writes
-	// its own frame when nobody is writing (see writer.enqueue).
-	solo bool
 
 	// What the call sends.
 	id      futureKey // the call's ID: SURB ID, message ID or query ID
