@@ -49,7 +49,9 @@ const (
 
 // call is one pending request and its future. The caller, the writer, the
 // reader and the supervisor all move it, each only under mu and only
-// along the edges DESIGN.md allows.
+// along the edges DESIGN.md allows. The writer's moves are made by
+// whoever runs the writer's round: its goroutine, or a lone caller
+// (writer.enqueue); one at a time.
 type call struct {
 	mu    sync.Mutex
 	state callState
