@@ -32,8 +32,8 @@ const (
 	// stQueued: the attempt's frame waits in the writer queue of sess.
 	// That writer may take it; the caller may take it back.
 	stQueued
-	// stWriting: the writer copied the frame into the socket write it is
-	// building (wgen). The outcome of that write decides what follows.
+	// stWriting: the writer copied the frame into the batch it is
+	// writing (writer, round). The outcome of that write decides what follows.
 	stWriting
 	// stWritten: the batch's write returned. The daemon may have the
 	// request; only the resume rules may send it again.
@@ -49,11 +49,16 @@ const (
 
 // call is one pending request and its future. The caller, the writer, the
 // reader and the supervisor all move it, each only under mu and only
-// along the edges DESIGN.md allows.
+// along the edges DESIGN.md allows. The writer's moves are made by
+// whoever runs the writer's round: its goroutine, or a lone caller
+// (writer.enqueue); one at a time.
 type call struct {
 	mu    sync.Mutex
 	state callState
 	kind  callKind
+	// solo: no other Send was in progress when this one began; it writes
+	// its own frame when nobody is writing (see writer.enqueue).
+	solo bool
 
 	// attempt numbers the call's attempts; a writer queue entry names the
 	// attempt it was queued for, and the writer takes the frame only if
@@ -62,8 +67,8 @@ type call struct {
 	sess    *session // the connection of the current attempt
 	frame   []byte   // the current attempt's encoded request (stQueued)
 	buf     *[]byte  // pooled storage behind frame
-	wgen    uint64   // the socket write the frame was committed to (stWriting)
-	inWrite bool     // a write's outcome is still to be recorded in the call
+	writer  *writer  // the writer writing the frame (stWriting)
+	round   uint64   // that writer's round carrying the frame
 
 	// epoch is the daemon session (see Client.epoch) the call was last
 	// written in; results are accepted only from that session.
@@ -72,7 +77,10 @@ type call struct {
 	// suspended: written on a v0.0.99 connection that was lost; the next
 	// handshake (resumed or not) decides its fate.
 	suspended bool
-	queued    atomic.Int32 // writer queue entries holding the call
+	// refs counts who may still touch the call: its caller (from getCall
+	// to release) and each writer queue entry for it (from enqueue until
+	// the writer has settled or dropped it). The last one pools it.
+	refs atomic.Int32
 
 	// What the call sends.
 	id      futureKey // the call's ID: SURB ID, message ID or query ID
@@ -91,11 +99,12 @@ type call struct {
 
 	// The outcome, set on the move to stDone (and sentAt/eta by the
 	// sent event).
-	reply  Reply
-	resp   wire.Response
-	err    error
-	sentAt time.Time
-	eta    time.Duration
+	reply    Reply
+	replyBuf *[]byte // pooled storage behind reply.Payload, until the caller copies it
+	resp     wire.Response
+	err      error
+	sentAt   time.Time
+	eta      time.Duration
 	// sentSeen is when the current transmission's sent event came
 	// (client-side retransmission only).
 	sentSeen time.Time
@@ -146,6 +155,11 @@ func (cl *call) takeBackLocked() {
 // will write holds no frame.
 func (cl *call) dropFrameLocked() {
 	if cl.buf != nil {
+		if cap(cl.frame) > cap(*cl.buf) {
+			// The frame outgrew the pooled buffer (a large payload):
+			// pool the grown one, so that the next call need not grow.
+			*cl.buf = cl.frame
+		}
 		if cap(*cl.buf) <= maxPooledFrame {
 			*cl.buf = (*cl.buf)[:0]
 			framePool.Put(cl.buf)
@@ -172,26 +186,29 @@ var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b
 const maxPooledFrame = 16 << 10
 
 // callPool recycles calls of the plain kinds. A call goes back only when
-// nothing can reach it: it is done, out of the futures map, and no writer
-// queue holds it (release checks).
+// nothing can reach it: its caller has released it (so it is done and out
+// of the futures map) and no writer holds it (unref).
 var callPool = sync.Pool{New: func() any { return &call{wake: make(chan struct{}, 1)} }}
 
 func getCall(kind callKind) *call {
 	cl := callPool.Get().(*call)
 	cl.kind = kind
+	cl.refs.Store(1)
 	return cl
 }
 
-// release returns cl to the pool if nothing can reach it any more. The
-// caller has removed cl from the futures map after its outcome.
-func (cl *call) release() {
-	if cl.kind == kindQuery || cl.queued.Load() != 0 {
-		return
-	}
-	cl.mu.Lock()
-	done := cl.state == stDone && !cl.inWrite
-	cl.mu.Unlock()
-	if !done {
+// release drops the caller's reference. The caller has removed cl from
+// the futures map after its outcome.
+func (cl *call) release() { cl.unref() }
+
+// unref drops one reference; whoever drops the last one returns cl to the
+// pool. Counting, rather than checking the call's state when its caller
+// returns, matters under load: a reply often comes before the writer has
+// settled the round that carried its request, and a call the writer still
+// held was left to the GC (157,000 of 200,000 calls at c1024 with
+// 2,000-byte payloads).
+func (cl *call) unref() {
+	if cl.refs.Add(-1) != 0 || cl.kind == kindQuery {
 		return
 	}
 	wake := cl.wake

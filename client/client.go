@@ -54,6 +54,9 @@ type Client struct {
 	// harmless: it answers 0).
 	cancels    map[wire.QueryID][]byte
 	reconnects atomic.Uint64
+	// sending counts the sends in progress: a lone one writes its own
+	// frame (writer.enqueue).
+	sending atomic.Int64
 
 	runCtx    context.Context
 	cancelRun context.CancelFunc

@@ -1,6 +1,8 @@
 package client
 
 import (
+	"sync"
+
 	"github.com/katzenthin/katzenthin/service"
 	"github.com/katzenthin/katzenthin/wire"
 )
@@ -87,15 +89,34 @@ func (dialect99) appendSend(dst []byte, op sendOp) []byte {
 	// Every send carries a SURB: without one the v0.0.99 daemon omits the
 	// payload header and the service node drops the packet. A no-reply
 	// send's reply is discarded on arrival.
-	r := wire.Request99{SendMessage: &wire.SendMessage{
+	s := send99Pool.Get().(*send99)
+	s.id, s.hash = op.id, op.dst.NodeHash
+	s.m = wire.SendMessage{
 		WithSURB:          true,
-		SURBID:            (*wire.SURBID)(&op.id),
-		DestinationIDHash: op.dst.NodeHash[:],
+		SURBID:            (*wire.SURBID)(&s.id),
+		DestinationIDHash: s.hash[:],
 		RecipientQueueID:  op.dst.Queue,
 		Payload:           nonNil(op.payload),
-	}}
-	return r.AppendFrame(dst)
+	}
+	s.r = wire.Request99{SendMessage: &s.m}
+	dst = s.r.AppendFrame(dst)
+	s.m, s.r = wire.SendMessage{}, wire.Request99{} // keep no caller memory
+	send99Pool.Put(s)
+	return dst
 }
+
+// send99 is where a v0.0.99 send request is built. The v0.0.99 encoder
+// walks the envelope's operations through an interface, so a request
+// built on the stack would escape: two allocations per Send, which a
+// pool avoids.
+type send99 struct {
+	id   wire.SURBID
+	hash [32]byte
+	m    wire.SendMessage
+	r    wire.Request99
+}
+
+var send99Pool = sync.Pool{New: func() any { return new(send99) }}
 
 func (dialect99) appendClose(dst []byte) []byte {
 	r := wire.Request99{ThinClose: &wire.ThinClose{}}
@@ -106,7 +127,10 @@ func (dialect99) appendClose(dst []byte) []byte {
 // byte string, never null.
 func nonNil(b []byte) []byte {
 	if b == nil {
-		return []byte{}
+		return emptyPayload
 	}
 	return b
 }
+
+// emptyPayload is the one empty payload; nothing writes to it.
+var emptyPayload = []byte{}

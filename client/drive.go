@@ -131,7 +131,7 @@ func (c *Client) startAttempt(ctx context.Context, cl *call) bool {
 		cl.notify = cl.kind == kindReliable && !s.d.daemonRetransmits()
 		cl.mu.Unlock()
 
-		err = s.w.enqueue(ctx, cl, attempt, len(frame))
+		err = s.w.enqueue(ctx, cl, attempt, len(frame), cl.solo)
 		if err == nil {
 			if c.o.tracer != nil { // tracer hook
 				traceAttempt(ctx)
@@ -213,9 +213,9 @@ func (c *Client) end(cl *call, err error) {
 func (c *Client) abandon(ctx context.Context, cl *call) {
 	cl.mu.Lock()
 	if cl.state == stWriting {
-		w, gen := cl.sess.w, cl.wgen
+		w, r := cl.writer, cl.round
 		cl.mu.Unlock()
-		w.waitWritten(gen)
+		w.rounds.wait(r)
 		cl.mu.Lock()
 	}
 	written := cl.written

@@ -426,26 +426,26 @@ func TestReliableEventsCarryTheMessageID99(t *testing.T) {
 	}
 }
 
-// failingDialer hands out connections whose writes fail from the nth on.
-type failingDialer struct {
+// nthWriteFails hands out connections whose writes fail from the nth on.
+type nthWriteFails struct {
 	transport.Dialer
 	n int
 }
 
-func (d failingDialer) Dial(ctx context.Context) (net.Conn, error) {
+func (d nthWriteFails) Dial(ctx context.Context) (net.Conn, error) {
 	conn, err := d.Dialer.Dial(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &failingConn{Conn: conn, left: d.n}, nil
+	return &nthFailingConn{Conn: conn, left: d.n}, nil
 }
 
-type failingConn struct {
+type nthFailingConn struct {
 	net.Conn
 	left int
 }
 
-func (c *failingConn) Write(p []byte) (int, error) {
+func (c *nthFailingConn) Write(p []byte) (int, error) {
 	if c.left--; c.left < 0 {
 		c.Conn.Close()
 		return 0, errors.New("write failed")
@@ -462,7 +462,7 @@ func TestNoReplyWriteFails99(t *testing.T) {
 			c.echoLoop99(t, nil)
 		}
 	})
-	c := f.mustDial(t, client.WithDialer(failingDialer{f.dialer(), 1}), client.WithReconnect(client.NoReconnect))
+	c := f.mustDial(t, client.WithDialer(nthWriteFails{f.dialer(), 1}), client.WithReconnect(client.NoReconnect))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := c.SendNoReply(ctx, echoDst(t, c), []byte("x")); !errors.Is(err, client.ErrConnectionLost) {

@@ -95,6 +95,33 @@ func TestMockSendKinds(t *testing.T) {
 	})
 }
 
+// TestReplyIsCallersOwn: a reply's payload is the caller's memory: the
+// replies that come after it (whose frames reuse the reader's buffers)
+// leave it as it was.
+func TestReplyIsCallersOwn(t *testing.T) {
+	generations(t, func(t *testing.T, gen wire.Generation) {
+		c := dialMock(t, startMock(t, gen))
+		dst := echoDst(t, c)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		var kept [][]byte
+		for i := range 20 {
+			p := bytes.Repeat([]byte{byte(i + 1)}, 100+i)
+			r, err := c.Send(ctx, dst, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kept = append(kept, r.Payload)
+		}
+		for i, p := range kept {
+			want := bytes.Repeat([]byte{byte(i + 1)}, 100+i)
+			if !bytes.HasPrefix(p, want) || p[len(want)] != 0 {
+				t.Fatalf("reply %d changed after later calls: % x", i, p[:8])
+			}
+		}
+	})
+}
+
 func TestMockConcurrentCallers(t *testing.T) {
 	generations(t, func(t *testing.T, gen wire.Generation) {
 		d := startMock(t, gen)

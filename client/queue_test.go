@@ -89,3 +89,59 @@ func TestCancelledWhileQueuedIsNotWritten(t *testing.T) {
 		}
 	}
 }
+
+// failingDialer hands out connections whose next write fails once fail
+// is set.
+type failingDialer struct {
+	transport.Dialer
+	mu   sync.Mutex
+	fail bool
+}
+
+func (d *failingDialer) Dial(ctx context.Context) (net.Conn, error) {
+	conn, err := d.Dialer.Dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &failingConn{Conn: conn, d: d}, nil
+}
+
+type failingConn struct {
+	net.Conn
+	d *failingDialer
+}
+
+func (c *failingConn) Write(p []byte) (int, error) {
+	c.d.mu.Lock()
+	fail := c.d.fail
+	c.d.fail = false // once: the next connection works
+	c.d.mu.Unlock()
+	if fail {
+		return 0, errors.New("write refused")
+	}
+	return c.Conn.Write(p)
+}
+
+// TestFailedWriteEndsTheConnection: a lone Send writes its own frame (no
+// writer goroutine in between); when that write fails, the connection
+// ends as on any socket loss: the Send, whose frame may have left, ends
+// with ErrConnectionLost, and the client reconnects.
+func TestFailedWriteEndsTheConnection(t *testing.T) {
+	seen := make(chan *wire.Request, 10)
+	f := startFake(t, func(c *fakeConn) { c.greet(t); c.echoLoop(seen) })
+	d := &failingDialer{Dialer: f.dialer()}
+	c := f.mustDial(t, client.WithDialer(d), fastReconnect)
+	dst := echoDst(t, c)
+	d.mu.Lock()
+	d.fail = true
+	d.mu.Unlock()
+	if _, err := c.Send(context.Background(), dst, []byte("lost")); !errors.Is(err, client.ErrConnectionLost) {
+		t.Fatalf("Send over a failing write = %v, want ErrConnectionLost", err)
+	}
+	if _, err := c.Send(context.Background(), dst, []byte("next")); err != nil {
+		t.Fatalf("Send after the reconnection = %v", err)
+	}
+	if req := <-seen; string(req.Payload) != "next" {
+		t.Fatalf("the daemon saw %q", req.Payload)
+	}
+}

@@ -137,7 +137,7 @@ func (c *Client) handleMessageReply(s *session, ev *wire.MessageReplyEvent) {
 		c.log.Debug("message reply", "id", fmt.Sprintf("%x", k), "bytes", len(ev.Payload), "failed", ev.Err != nil || ev.ErrorCode != 0)
 	}
 	var reply Reply
-	reply.Payload = ev.Payload
+	reply.Payload = ev.Payload // a view into the frame: see holdReplyLocked
 	if ev.SURBID != nil {
 		reply.SURBID = *ev.SURBID
 	}
@@ -160,7 +160,7 @@ func (c *Client) handleMessageReply(s *session, ev *wire.MessageReplyEvent) {
 	if c.subs.active() {
 		out := &MessageReply{
 			MessageID: reply.MessageID, SURBID: reply.SURBID, Err: err,
-			Payload: append([]byte(nil), ev.Payload...), // the caller owns the original
+			Payload: append([]byte(nil), ev.Payload...), // ev.Payload is a view into the frame
 		}
 		if msgID != nil {
 			out.MessageID = *msgID
@@ -196,6 +196,8 @@ func (c *Client) applyReply(s *session, k futureKey, reply Reply, err error) *wi
 	}
 	reply.SentAt, reply.ETA = cl.sentAt, cl.eta
 	cl.reply = reply
+	// The payload is a view into the reader's buffer.
+	cl.holdReplyLocked(reply.Payload)
 	cl.finishLocked(err)
 	delete(sh.m, k)
 	return msgID

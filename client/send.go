@@ -80,10 +80,12 @@ func (c *Client) roundTrip(ctx context.Context, kind callKind, dst service.Desti
 	if kind == kindReliable {
 		cl.msgID = cl.id
 	}
+	cl.solo = c.sending.Add(1) == 1
 	c.drive(ctx, cl)
+	c.sending.Add(-1)
 	c.unregister(cl)
 	cl.mu.Lock()
-	reply, err := cl.reply, cl.err
+	reply, err := cl.ownReply(cl.reply), cl.err
 	cl.mu.Unlock()
 	cl.payload, cl.dst.Queue = nil, nil
 	cl.release()

@@ -168,7 +168,8 @@ func handshakeErr(waiting string, err error) error {
 }
 
 // readResponse reads and decodes one frame. The response is valid until
-// the next call.
+// the next call, and so are reply payloads: they are views into the
+// frame (see holdReplyLocked).
 func (c *Client) readResponse(s *session) (*wire.Response, error) {
 	body, err := s.fr.ReadFrame()
 	if err != nil {
@@ -177,7 +178,7 @@ func (c *Client) readResponse(s *session) (*wire.Response, error) {
 		}
 		return nil, err
 	}
-	resp, err := s.dec.Decode(body)
+	resp, err := s.dec.DecodeShared(body)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrProtocol, err)
 	}

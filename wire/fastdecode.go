@@ -23,13 +23,32 @@ type Decoder struct {
 	reply MessageReplyEvent
 	ids   [2][IDLength]byte
 	err   DaemonError
+	// dirty: resp may hold more than the hot path's two events.
+	dirty bool
+	// share: reply payloads may be views into the body (DecodeShared).
+	share bool
 }
 
 // Decode decodes body. See DecodeResponse for the errors.
 func (d *Decoder) Decode(body []byte) (*Response, error) {
-	if d.fast(body) {
+	d.share = false
+	return d.decode(body)
+}
+
+// DecodeShared is Decode, except that a reply event's payload may be a
+// view into body instead of a copy: it is valid only as long as body is.
+// It is for a reader that hands replies to other goroutines, which then
+// copy them themselves, off the reader's path.
+func (d *Decoder) DecodeShared(body []byte) (*Response, error) {
+	d.share = true
+	return d.decode(body)
+}
+
+func (d *Decoder) decode(body []byte) (*Response, error) {
+	if d.hot(body) || d.fast(body) {
 		return &d.resp, nil
 	}
+	d.dirty = true
 	if err := DecodeResponse(body, &d.resp); err != nil {
 		return nil, err
 	}
@@ -148,6 +167,7 @@ func (d *Decoder) fast(body []byte) bool {
 		return false
 	}
 	d.resp = Response{}
+	d.dirty = false
 	events, seenEvents := 0, 0
 	for range n {
 		key := c.text()
@@ -232,9 +252,18 @@ func (d *Decoder) decodeSent(c *cursor) bool {
 	if major != majorMap || n > 16 {
 		return false
 	}
+	d.sent = MessageSentEvent{}
+	if !d.sentFields(c, int(n), 0) {
+		return false
+	}
+	d.resp.MessageSent = &d.sent
+	return true
+}
+
+// sentFields reads n keys of a sent event into d.sent; seen has the bits
+// of the keys already read.
+func (d *Decoder) sentFields(c *cursor, n, seen int) bool {
 	e := &d.sent
-	*e = MessageSentEvent{}
-	seen := 0
 	for range n {
 		key := c.text()
 		bit := d.eventField(c, key, &e.MessageID, &e.SURBID, &e.Err)
@@ -259,7 +288,6 @@ func (d *Decoder) decodeSent(c *cursor) bool {
 		}
 		seen |= bit
 	}
-	d.resp.MessageSent = e
 	return true
 }
 
@@ -268,9 +296,18 @@ func (d *Decoder) decodeReply(c *cursor) bool {
 	if major != majorMap || n > 16 {
 		return false
 	}
+	d.reply = MessageReplyEvent{}
+	if !d.replyFields(c, int(n), 0) {
+		return false
+	}
+	d.resp.MessageReply = &d.reply
+	return true
+}
+
+// replyFields reads n keys of a reply event into d.reply; seen has the
+// bits of the keys already read.
+func (d *Decoder) replyFields(c *cursor, n, seen int) bool {
 	e := &d.reply
-	*e = MessageReplyEvent{}
-	seen := 0
 	for range n {
 		key := c.text()
 		bit := d.eventField(c, key, &e.MessageID, &e.SURBID, &e.Err)
@@ -283,8 +320,12 @@ func (d *Decoder) decodeReply(c *cursor) bool {
 					if major != majorBytes {
 						return false
 					}
-					// A copy: the reply outlives the frame buffer.
-					e.Payload = append(make([]byte, 0, n), c.take(n)...)
+					if d.share {
+						e.Payload = c.take(n)
+					} else {
+						// A copy: the reply outlives the frame buffer.
+						e.Payload = append(make([]byte, 0, n), c.take(n)...)
+					}
 				}
 			case "error_code":
 				bit = seenErrorCode
@@ -300,6 +341,5 @@ func (d *Decoder) decodeReply(c *cursor) bool {
 		}
 		seen |= bit
 	}
-	d.resp.MessageReply = e
 	return true
 }
