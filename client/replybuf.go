@@ -27,16 +27,20 @@ func (cl *call) holdReplyLocked(payload []byte) {
 	cl.reply.Payload, cl.replyBuf = *b, b
 }
 
-// ownReply returns reply with a payload of the caller's own, and gives
-// the pooled buffer back. Only the caller calls it, once the call is
-// done (nothing else touches the reply then).
-func (cl *call) ownReply(reply Reply) Reply {
+// ownReply returns reply with a payload of the caller's own, appended to
+// into (a fresh slice when nil), and gives the pooled buffer back. Only
+// the caller calls it, once the call is done (nothing else touches the
+// reply then).
+func (cl *call) ownReply(reply Reply, into []byte) Reply {
 	b := cl.replyBuf
 	if b == nil {
 		return reply
 	}
 	cl.replyBuf = nil
-	reply.Payload = append(make([]byte, 0, len(*b)), *b...)
+	if into == nil {
+		into = make([]byte, 0, len(*b))
+	}
+	reply.Payload = append(into, *b...)
 	if cap(*b) <= maxPooledReply {
 		replyPool.Put(b)
 	}

@@ -28,7 +28,7 @@ import (
 // While no daemon connection exists, Send waits for one within ctx
 // (see WithWaitForReady); its error then also matches ErrDaemonUnavailable.
 func (c *Client) Send(ctx context.Context, dst service.Destination, payload []byte) (Reply, error) {
-	return c.roundTrip(ctx, kindSURB, dst, payload)
+	return c.roundTrip(ctx, kindSURB, dst, payload, nil)
 }
 
 // SendReliable sends payload to dst with automatic retransmission and
@@ -46,7 +46,7 @@ func (c *Client) Send(ctx context.Context, dst service.Destination, payload []by
 // call's events, is the same on every transmission. SendReliable copies
 // what it needs of payload: the caller may reuse it once the call returns.
 func (c *Client) SendReliable(ctx context.Context, dst service.Destination, payload []byte) (Reply, error) {
-	return c.roundTrip(ctx, kindReliable, dst, payload)
+	return c.roundTrip(ctx, kindReliable, dst, payload, nil)
 }
 
 // SendNoReply sends payload to dst without waiting for an answer: it
@@ -56,14 +56,27 @@ func (c *Client) SendReliable(ctx context.Context, dst service.Destination, payl
 // connection breaks while the request is being written, SendNoReply
 // returns ErrConnectionLost: the daemon may or may not have it.
 func (c *Client) SendNoReply(ctx context.Context, dst service.Destination, payload []byte) error {
-	_, err := c.roundTrip(ctx, kindNoReply, dst, payload)
+	_, err := c.roundTrip(ctx, kindNoReply, dst, payload, nil)
 	return err
 }
 
-// roundTrip runs one send through as many attempts as it takes.
-func (c *Client) roundTrip(ctx context.Context, kind callKind, dst service.Destination, payload []byte) (Reply, error) {
+// SendAppend is Send with the reply's payload appended to buf, as
+// strconv.AppendInt appends: Reply.Payload is the extended slice, sharing
+// buf's memory when it has room. Every reply comes padded to the reply
+// packet's size (2,574 bytes in the captured networks), so at high call
+// rates the payload Send allocates for each reply is most of what the
+// garbage collector has to do; a caller that passes the same buffer again
+// (buf[:0] of its previous reply, once done with it) makes the call
+// allocate nothing. Everything else is as for Send.
+func (c *Client) SendAppend(ctx context.Context, buf []byte, dst service.Destination, payload []byte) (Reply, error) {
+	return c.roundTrip(ctx, kindSURB, dst, payload, buf)
+}
+
+// roundTrip runs one send through as many attempts as it takes; a reply's
+// payload is appended to into (nil: a fresh slice).
+func (c *Client) roundTrip(ctx context.Context, kind callKind, dst service.Destination, payload, into []byte) (Reply, error) {
 	if c.o.tracer != nil && !traced(ctx) { // tracer hook
-		return c.traceSend(ctx, kind, dst, payload)
+		return c.traceSend(ctx, kind, dst, payload, into)
 	}
 	if err := ctx.Err(); err != nil {
 		return Reply{}, err
@@ -85,7 +98,7 @@ func (c *Client) roundTrip(ctx context.Context, kind callKind, dst service.Desti
 	c.sending.Add(-1)
 	c.unregister(cl)
 	cl.mu.Lock()
-	reply, err := cl.ownReply(cl.reply), cl.err
+	reply, err := cl.ownReply(cl.reply, into), cl.err
 	cl.mu.Unlock()
 	cl.payload, cl.dst.Queue = nil, nil
 	cl.release()

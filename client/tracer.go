@@ -161,10 +161,10 @@ func trace[T any](c *Client, ctx context.Context, info CallInfo, call func(conte
 }
 
 // traceSend traces a send (roundTrip's first line calls it).
-func (c *Client) traceSend(ctx context.Context, kind callKind, dst service.Destination, payload []byte) (Reply, error) {
+func (c *Client) traceSend(ctx context.Context, kind callKind, dst service.Destination, payload, into []byte) (Reply, error) {
 	info := CallInfo{Kind: publicKind(kind), Destination: dst, Size: len(payload)}
 	return trace(c, ctx, info, func(ctx context.Context) (Reply, error) {
-		return c.roundTrip(ctx, kind, dst, payload)
+		return c.roundTrip(ctx, kind, dst, payload, into)
 	})
 }
 

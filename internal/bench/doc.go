@@ -11,7 +11,7 @@
 //     code), floor-sync its one-caller client, v0.0.47 and v0.0.99
 //     client.Send against the in-process mock, and *-mockd the same
 //     against mockd in its own process (allocs/op are the client's).
-//   - Raw/<size>/c<n>/{raw,sdk}: the socket's limit. The raw client of
+//   - Raw/<size>/c<n>/{raw,sdk,sdk-append}: the socket's limit. The raw client of
 //     package raw and client.Send, side by side, against the canned
 //     daemon of package raw (captured v0.0.47 frames, nothing decoded);
 //     c64 and c1024 also report calls/s.

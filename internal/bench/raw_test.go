@@ -28,6 +28,7 @@ type rawImpl struct {
 var rawImpls = []rawImpl{
 	{name: "raw", start: startRaw},
 	{name: "sdk", start: startCannedSDK},
+	{name: "sdk-append", start: startCannedSDKAppend},
 }
 
 // startRaw dials the raw client; its misses count as lost.
@@ -50,6 +51,22 @@ func startCannedSDK(tb testing.TB, d *raw.Canned, _ *raw.Frames, _ int) (newCall
 	c, dst := dialSDK(tb, transport.Unix(d.Addr()))
 	fn := sendCall(c, dst)
 	return func() call { return fn }, func() int64 { return 0 }
+}
+
+// startCannedSDKAppend dials client.SendAppend at the canned daemon:
+// each calling goroutine passes its previous reply's memory back, so the
+// SDK allocates nothing per call.
+func startCannedSDKAppend(tb testing.TB, d *raw.Canned, _ *raw.Frames, _ int) (newCall, func() int64) {
+	tb.Helper()
+	c, dst := dialSDK(tb, transport.Unix(d.Addr()))
+	return func() call {
+		var buf []byte
+		return func(ctx context.Context, p []byte) ([]byte, error) {
+			r, err := c.SendAppend(ctx, buf[:0], dst, p)
+			buf = r.Payload
+			return r.Payload, err
+		}
+	}, func() int64 { return 0 }
 }
 
 // startCanned loads the captured frames and serves them until the test
@@ -79,7 +96,8 @@ func stamped(reply, payload []byte, replyLen int) bool {
 
 // BenchmarkRaw measures the socket's limit next to the SDK: SURB round
 // trips against the canned daemon (package raw) from the raw client and
-// from client.Send, Raw/<size>/c<n>/{raw,sdk}, side by side. c1 times one
+// from client.Send and client.SendAppend,
+// Raw/<size>/c<n>/{raw,sdk,sdk-append}, side by side. c1 times one
 // call at a time (ns/op is the round trip); c64 and c1024 report calls/s.
 // Every reply is checked against its caller's stamp; "lost" counts the
 // misses, errors and replies that were another's.
