@@ -86,10 +86,13 @@ func (c *Client) handleMessageSent(s *session, ev *wire.MessageSentEvent) {
 	c.subs.publish(out)
 }
 
-// applySent records a sent event in the call under k. It returns the
-// call's message ID when the call is a reliable send the client
-// retransmits, whose events then carry it.
-func (c *Client) applySent(s *session, k futureKey, ev *wire.MessageSentEvent) *wire.MessageID {
+// resolve finds the call under k for a result that came on s (a message
+// event, or a query reply of kind) and, if the call accepts it, runs take
+// under the shard's lock and the call's; take reports whether the call is
+// done with k, whose entry is then removed. A result nobody takes is
+// counted. resolve returns the call's message ID when the call is a
+// reliable send the client retransmits, whose events carry it.
+func (c *Client) resolve(s *session, k futureKey, message bool, kind wire.ReplyKind, take func(cl *call) (done bool)) *wire.MessageID {
 	sh := c.fut.shard(k)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -105,30 +108,39 @@ func (c *Client) applySent(s *session, k futureKey, ev *wire.MessageSentEvent) *
 		id := cl.msgID
 		msgID = &id
 	}
-	if v := judgeLocked(cl, s, true, wire.ReplyNone); v != verdictTake {
+	if v := judgeLocked(cl, s, message, kind); v != verdictTake {
 		c.count(v)
 		return msgID
 	}
-	if ev.Err != nil {
-		// The send failed inside the daemon: no reply can come.
-		cl.finishLocked(&DaemonError{Text: ev.Err.Text, Kind: ErrSendFailed})
+	if take(cl) {
 		delete(sh.m, k)
-		return msgID
-	}
-	if k != cl.cur {
-		return msgID // an earlier transmission's: the current one's timing counts
-	}
-	cl.sentAt, cl.eta = ev.SentAt, ev.ReplyETA
-	if cl.state == stWriting || cl.state == stWritten {
-		cl.state = stSent
-		if cl.notify {
-			// The horizon counts from when the event came: the daemon's
-			// sent_at has whole seconds only (and a clock of its own).
-			cl.sentSeen = time.Now()
-			cl.signal()
-		}
 	}
 	return msgID
+}
+
+// applySent records a sent event in the call under k; see resolve.
+func (c *Client) applySent(s *session, k futureKey, ev *wire.MessageSentEvent) *wire.MessageID {
+	return c.resolve(s, k, true, wire.ReplyNone, func(cl *call) bool {
+		if ev.Err != nil {
+			// The send failed inside the daemon: no reply can come.
+			cl.finishLocked(&DaemonError{Text: ev.Err.Text, Kind: ErrSendFailed})
+			return true
+		}
+		if k != cl.cur {
+			return false // an earlier transmission's: the current one's timing counts
+		}
+		cl.sentAt, cl.eta = ev.SentAt, ev.ReplyETA
+		if cl.state == stWriting || cl.state == stWritten {
+			cl.state = stSent
+			if cl.notify {
+				// The horizon counts from when the event came: the daemon's
+				// sent_at has whole seconds only (and a clock of its own).
+				cl.sentSeen = time.Now()
+				cl.signal()
+			}
+		}
+		return false
+	})
 }
 
 func (c *Client) handleMessageReply(s *session, ev *wire.MessageReplyEvent) {
@@ -169,38 +181,19 @@ func (c *Client) handleMessageReply(s *session, ev *wire.MessageReplyEvent) {
 	}
 }
 
-// applyReply ends the call under k with reply (or err). Like applySent,
-// it returns the message ID of a client-retransmitted reliable send.
+// applyReply ends the call under k with reply (or err); see resolve.
 func (c *Client) applyReply(s *session, k futureKey, reply Reply, err error) *wire.MessageID {
-	sh := c.fut.shard(k)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	cl := sh.m[k]
-	if cl == nil {
-		c.fut.late.Add(1)
-		return nil
-	}
-	cl.mu.Lock()
-	defer cl.mu.Unlock()
-	var msgID *wire.MessageID
-	if cl.notify {
-		id := cl.msgID
-		msgID = &id
-	}
-	if v := judgeLocked(cl, s, true, wire.ReplyNone); v != verdictTake {
-		c.count(v)
-		return msgID
-	}
-	if cl.kind == kindReliable {
-		reply.MessageID = cl.msgID
-	}
-	reply.SentAt, reply.ETA = cl.sentAt, cl.eta
-	cl.reply = reply
-	// The payload is a view into the reader's buffer.
-	cl.holdReplyLocked(reply.Payload)
-	cl.finishLocked(err)
-	delete(sh.m, k)
-	return msgID
+	return c.resolve(s, k, true, wire.ReplyNone, func(cl *call) bool {
+		if cl.kind == kindReliable {
+			reply.MessageID = cl.msgID
+		}
+		reply.SentAt, reply.ETA = cl.sentAt, cl.eta
+		cl.reply = reply
+		// The payload is a view into the reader's buffer.
+		cl.holdReplyLocked(reply.Payload)
+		cl.finishLocked(err)
+		return true
+	})
 }
 
 // handleQueryReply ends the query call under qid with resp.
@@ -213,24 +206,12 @@ func (c *Client) handleQueryReply(s *session, resp *wire.Response, kind wire.Rep
 		c.cancelAnswered(*qid) {
 		return
 	}
-	k := futureKey(*qid)
-	sh := c.fut.shard(k)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	cl := sh.m[k]
-	if cl == nil {
-		c.fut.late.Add(1)
-		return
-	}
-	cl.mu.Lock()
-	defer cl.mu.Unlock()
-	if v := judgeLocked(cl, s, false, kind); v != verdictTake {
-		c.count(v)
-		return
-	}
-	// A shallow copy: query replies come from the general decoder, whose
-	// events are fresh memory, never the decoder's scratch space.
-	cl.resp = *resp
-	cl.finishLocked(nil)
-	delete(sh.m, k)
+	c.resolve(s, futureKey(*qid), false, kind, func(cl *call) bool {
+		// A shallow copy: query replies come from the general decoder,
+		// whose events are fresh memory, never the decoder's scratch
+		// space.
+		cl.resp = *resp
+		cl.finishLocked(nil)
+		return true
+	})
 }
