@@ -101,7 +101,6 @@ type call struct {
 	// sent event).
 	reply    Reply
 	replyBuf *[]byte // pooled storage behind reply.Payload, until the caller copies it
-	resp     wire.Response
 	err      error
 	sentAt   time.Time
 	eta      time.Duration

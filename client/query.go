@@ -35,6 +35,7 @@ type queryCall struct {
 	req    *wire.Request99
 	cancel *wire.Request99
 	expect wire.ReplyKind
+	resp   wire.Response // the reply, set by the reader on the move to stDone
 }
 
 // Query sends req, a v0.0.99 request carrying a query ID (PROTOCOL.md 8
@@ -84,7 +85,7 @@ func (c *Client) Query(ctx context.Context, req *wire.Request99, o QueryOptions)
 	if cl.err != nil {
 		return nil, cl.err
 	}
-	resp := cl.resp
+	resp := cl.query.resp
 	return &resp, nil
 }
 

@@ -210,7 +210,7 @@ func (c *Client) handleQueryReply(s *session, resp *wire.Response, kind wire.Rep
 		// A shallow copy: query replies come from the general decoder,
 		// whose events are fresh memory, never the decoder's scratch
 		// space.
-		cl.resp = *resp
+		cl.query.resp = *resp
 		cl.finishLocked(nil)
 		return true
 	})
