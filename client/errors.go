@@ -57,6 +57,7 @@ type unavailableError struct {
 	last   error // why the latest connection or attempt failed, or nil
 }
 
+// Error names the context's error and the latest connection failure.
 func (e *unavailableError) Error() string {
 	var b strings.Builder
 	b.WriteString(ErrDaemonUnavailable.Error())
