@@ -27,12 +27,25 @@ type rawImpl struct {
 // and concurrency.
 var rawImpls = []rawImpl{
 	{name: "raw", start: startRaw},
+	{name: "raw-owned", start: startRawOwned},
 	{name: "sdk", start: startCannedSDK},
 	{name: "sdk-append", start: startCannedSDKAppend},
 }
 
 // startRaw dials the raw client; its misses count as lost.
 func startRaw(tb testing.TB, d *raw.Canned, f *raw.Frames, size int) (newCall, func() int64) {
+	return dialRaw(tb, d, f, size, (*raw.Caller).Call)
+}
+
+// startRawOwned dials the raw client under Send's contract: every reply
+// is fresh memory of the caller's own (raw.Caller.CallOwned).
+func startRawOwned(tb testing.TB, d *raw.Canned, f *raw.Frames, size int) (newCall, func() int64) {
+	return dialRaw(tb, d, f, size, (*raw.Caller).CallOwned)
+}
+
+// dialRaw dials the raw client, each calling goroutine with a caller of
+// its own that calls through method.
+func dialRaw(tb testing.TB, d *raw.Canned, f *raw.Frames, size int, method func(*raw.Caller, []byte) ([]byte, error)) (newCall, func() int64) {
 	tb.Helper()
 	c, err := raw.Dial(d.Addr(), f, size)
 	if err != nil {
@@ -41,7 +54,7 @@ func startRaw(tb testing.TB, d *raw.Canned, f *raw.Frames, size int) (newCall, f
 	tb.Cleanup(func() { c.Close() })
 	return func() call {
 		w := c.NewCaller()
-		return func(_ context.Context, p []byte) ([]byte, error) { return w.Call(p) }
+		return func(_ context.Context, p []byte) ([]byte, error) { return method(w, p) }
 	}, c.Misses
 }
 

@@ -142,6 +142,18 @@ func (w *Caller) Call(payload []byte) ([]byte, error) {
 	return w.reply, nil
 }
 
+// CallOwned is Call under Send's contract: the reply's payload is fresh
+// memory of the caller's own (one allocation of the padded payload per
+// call), which the caller may keep. The harness measures it beside Call to
+// show what that contract costs by itself, with no SDK code around it.
+func (w *Caller) CallOwned(payload []byte) ([]byte, error) {
+	r, err := w.Call(payload)
+	if err != nil {
+		return nil, err
+	}
+	return append(make([]byte, 0, len(r)), r...), nil
+}
+
 // write queues one request frame and, unless another caller is writing,
 // writes the queue until it is empty.
 func (c *Client) write(id, payload []byte) error {

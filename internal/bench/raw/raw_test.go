@@ -89,6 +89,41 @@ func TestRoundTrips(t *testing.T) {
 	}
 }
 
+// TestCallOwnedKeepsReplies: a reply from CallOwned stays as it was
+// after later calls, where Call's is overwritten by the next one.
+func TestCallOwnedKeepsReplies(t *testing.T) {
+	f := load(t)
+	d, err := Listen(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	c, err := Dial(d.Addr(), f, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	w := c.NewCaller()
+	first, second := bytes.Repeat([]byte{1}, 16), bytes.Repeat([]byte{2}, 16)
+	owned, err := w.CallOwned(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, err := w.Call(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Call(second); err != nil {
+		t.Fatal(err)
+	}
+	if len(owned) != f.ReplyPayloadLen || !bytes.Equal(owned[:StampLength], first[:StampLength]) {
+		t.Errorf("owned reply changed after later calls: % x", owned[:StampLength])
+	}
+	if !bytes.Equal(shared[:StampLength], second[:StampLength]) {
+		t.Errorf("Call's reply was not the caller's reused buffer: % x", shared[:StampLength])
+	}
+}
+
 // TestClosedFailsCallers: callers get ErrClosed once the connection
 // ends, and later calls fail at once.
 func TestClosedFailsCallers(t *testing.T) {
