@@ -37,8 +37,10 @@ var decMode = mustDecMode(cbor.DecOptions{
 
 // encMode writes canonical CBOR (RFC 7049 length-first key order), the
 // encoding of the document the daemon sends on connect, so that Marshal
-// reproduces it byte for byte. Descriptors are canonical in every captured
-// document, pushed ones included.
+// reproduces it byte for byte, inline replica maps included. Node
+// descriptors, encoded on their own, are canonical in every captured
+// document, pushed ones included; inline replica maps follow their
+// document's order, struct order in a pushed one.
 var encMode = mustEncMode(cbor.EncOptions{
 	Sort:   cbor.SortCanonical,
 	TagsMd: cbor.TagsForbidden,

@@ -11,6 +11,9 @@
 //     (a struct-tag slip in the daemon).
 //   - v0.0.99 daemons send Version "v1": 19 keys, LambdaR, no MaxDelays, and
 //     node services under "Kaetzchen" next to "KaetzchenAdvertizedData".
+//     A network with storage replicas adds ConfiguredReplicaIDs and
+//     ConfiguredReplicaIdentityKeys (21 keys) and sends each replica as a
+//     map inline in StorageReplicas, not as a byte string like a node.
 //
 // [Document.Marshal] writes the same format back (the mock daemon serves it),
 // choosing the generation from Document.Version.

@@ -67,6 +67,13 @@ type Document struct {
 	ServiceNodes []*MixDescriptor
 	// StorageReplicas are the Pigeonhole storage replicas.
 	StorageReplicas []*ReplicaDescriptor
+	// ConfiguredReplicaIDs lists the ReplicaIDs of the replica set used
+	// for sharding, one byte each, in the daemon's order (v1 only; nil when
+	// the network has none, as the daemon then leaves the key out).
+	ConfiguredReplicaIDs []byte
+	// ConfiguredReplicaIdentityKeys holds the identity keys of that replica
+	// set (v1 only; nil when empty, like ConfiguredReplicaIDs).
+	ConfiguredReplicaIdentityKeys [][]byte
 
 	// SharedRandomCommit maps an authority's identity hash to its commit.
 	SharedRandomCommit map[[32]byte][]byte

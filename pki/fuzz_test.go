@@ -3,6 +3,8 @@ package pki_test
 import (
 	"bytes"
 	"errors"
+	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/katzenthin/katzenthin/pki"
@@ -10,13 +12,19 @@ import (
 
 // FuzzParseDocument checks that Parse never panics, that its errors wrap
 // ErrInvalidDocument, and that whatever it accepts Marshal can write and
-// Parse read back, Marshal's output being a fixed point from then on.
+// Parse read back, Marshal's output being a fixed point from then on. The
+// storage replicas, whichever form they came in, must survive that round
+// trip with every field the document's generation writes.
 func FuzzParseDocument(f *testing.F) {
-	for _, c := range capturedDocs {
+	// The captures include documents with storage replicas inline
+	// (replicaDocs, PROTOCOL.md 9.9).
+	for _, c := range slices.Concat(capturedDocs, replicaDocs) {
 		f.Add(documentBytes(f, c))
 	}
-	// A document with storage replicas inline (PROTOCOL.md 9.9).
-	f.Add(framePayload(f, "daemon-v0.0.99/pigeonhole/a-write-read/conn01/02-d2c-new_pki_document_event.cbor"))
+	// A v1 document with its replicas in the byte string form.
+	f.Add(doc(f, map[string]any{"Version": "v1", "StorageReplicas": [][]byte{
+		encode(f, map[string]any{"Name": "r", "ReplicaID": 3, "EnvelopeKeys": map[uint64][]byte{1: {2}}}),
+	}}))
 	f.Add([]byte{0xa0})
 	f.Add([]byte{0xf6})
 	for _, version := range []string{"v0", "v1"} {
@@ -48,6 +56,7 @@ func FuzzParseDocument(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Parse(Marshal(Parse(x))): %v", err)
 		}
+		checkReplicasKept(t, d, d2)
 		out2, err := d2.Marshal()
 		if err != nil {
 			t.Fatalf("second Marshal: %v", err)
@@ -56,6 +65,23 @@ func FuzzParseDocument(f *testing.F) {
 			t.Fatalf("Marshal is not a fixed point:\n%x\n%x", out, out2)
 		}
 	})
+}
+
+// checkReplicasKept fails t unless the round trip from d to d2 kept the
+// replicas and the replica set: all of it for a v1 document, all but
+// ReplicaID and the two Configured fields (which v0 does not write) for
+// any other.
+func checkReplicasKept(t *testing.T, d, d2 *pki.Document) {
+	t.Helper()
+	want := withoutForeignFields(d)
+	if !reflect.DeepEqual(d2.StorageReplicas, want.StorageReplicas) {
+		t.Fatalf("replicas changed in a round trip:\n got %#v\nwant %#v", d2.StorageReplicas, want.StorageReplicas)
+	}
+	if !reflect.DeepEqual(d2.ConfiguredReplicaIDs, want.ConfiguredReplicaIDs) ||
+		!reflect.DeepEqual(d2.ConfiguredReplicaIdentityKeys, want.ConfiguredReplicaIdentityKeys) {
+		t.Fatalf("replica set changed in a round trip: %x %x, want %x %x",
+			d2.ConfiguredReplicaIDs, d2.ConfiguredReplicaIdentityKeys, want.ConfiguredReplicaIDs, want.ConfiguredReplicaIdentityKeys)
+	}
 }
 
 // FuzzParseCertificate checks that ParseCertificate never panics and that

@@ -29,6 +29,16 @@ var capturedDocs = []capturedDoc{
 	{name: "v0.0.99/certificate-06", file: "daemon-v0.0.99/06-get_pki_document_reply.cbor", cert: true},
 }
 
+// replicaDocs are captured v0.0.99 documents of a network with three
+// storage replicas (testdata/daemon-v0.0.99/pigeonhole): the greeting, and
+// one pushed at the next epoch, in struct order down to its inline replica
+// maps. They are apart from capturedDocs, whose order the parse tests
+// rely on.
+var replicaDocs = []capturedDoc{
+	{name: "v0.0.99/replicas/greeting", file: "daemon-v0.0.99/pigeonhole/a-write-read/conn01/02-d2c-new_pki_document_event.cbor", greeting: true},
+	{name: "v0.0.99/replicas/pushed-14", file: "daemon-v0.0.99/pigeonhole/b-empty-box-read/conn01/14-d2c-new_pki_document_event.cbor"},
+}
+
 // framePayload reads a captured daemon frame and returns the payload byte
 // string of its event. The envelope is decoded generically so that these
 // tests do not depend on the wire package.
@@ -86,8 +96,9 @@ func mapKeys(tb testing.TB, b []byte) []string {
 }
 
 // keyShape describes a document's key sets: the top level's, then every
-// descriptor's, in document order, so two encodings of a document can be
-// compared for the keys they carry.
+// descriptor's, storage replicas last, in document order, so two encodings
+// of a document can be compared for the keys they carry. A replica counts
+// the same whether inline or in a byte string (replicaEntries says which).
 func keyShape(tb testing.TB, doc []byte) [][]string {
 	tb.Helper()
 	shape := [][]string{mapKeys(tb, doc)}
@@ -107,7 +118,28 @@ func keyShape(tb testing.TB, doc []byte) [][]string {
 	for _, n := range append(w.GatewayNodes, w.ServiceNodes...) {
 		shape = append(shape, mapKeys(tb, n))
 	}
+	for _, r := range replicaEntries(tb, doc) {
+		if r[0]>>5 == 2 { // a byte string holding the map
+			var inner []byte
+			if err := cbor.Unmarshal(r, &inner); err != nil {
+				tb.Fatalf("key shape: replica: %v", err)
+			}
+			r = inner
+		}
+		shape = append(shape, mapKeys(tb, r))
+	}
 	return shape
+}
+
+// replicaEntries returns the raw CBOR of each StorageReplicas element, as
+// written: an inline map (major type 5) or a byte string (major type 2).
+func replicaEntries(tb testing.TB, doc []byte) []cbor.RawMessage {
+	tb.Helper()
+	var w struct{ StorageReplicas []cbor.RawMessage }
+	if err := cbor.Unmarshal(doc, &w); err != nil {
+		tb.Fatalf("StorageReplicas: %v", err)
+	}
+	return w.StorageReplicas
 }
 
 // encode marshals v with the default encoder; []byte values become byte

@@ -139,6 +139,13 @@ func TestParseHostile(t *testing.T) {
 		{"replica is null", doc(t, map[string]any{"StorageReplicas": []any{nil}})},
 		{"replica bytes are not CBOR", doc(t, map[string]any{"StorageReplicas": [][]byte{{0xff}}})},
 		{"replica EnvelopeKeys is text", doc(t, map[string]any{"StorageReplicas": [][]byte{encode(t, map[string]any{"EnvelopeKeys": "k"})}})},
+		{"replica is a number", doc(t, map[string]any{"StorageReplicas": []any{1}})},
+		{"replica is an array", doc(t, map[string]any{"StorageReplicas": []any{[]any{"Name"}}})},
+		{"inline replica EnvelopeKeys is text", doc(t, map[string]any{"StorageReplicas": []any{map[string]any{"EnvelopeKeys": "k"}}})},
+		{"inline replica ReplicaID overflows uint8", doc(t, map[string]any{"StorageReplicas": []any{map[string]any{"ReplicaID": 256}}})},
+		{"inline replica duplicate key", doc(t, map[string]any{"StorageReplicas": []cbor.RawMessage{rawKV(t, "Name", encode(t, "a"), "Name", encode(t, "b"))}})},
+		{"ConfiguredReplicaIDs is text", doc(t, map[string]any{"ConfiguredReplicaIDs": "\x00"})},
+		{"ConfiguredReplicaIdentityKeys is bytes", doc(t, map[string]any{"ConfiguredReplicaIdentityKeys": []byte{1}})},
 
 		{"too many nodes", doc(t, map[string]any{"GatewayNodes": tooManyNodes})},
 		{"too many layers", doc(t, map[string]any{"Topology": make([][][]byte, pki.LayerService+1)})},

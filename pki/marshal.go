@@ -6,22 +6,29 @@ import (
 	"github.com/fxamacker/cbor/v2"
 )
 
-// Marshal encodes d in the daemon's format, the inverse of Parse: node and
-// replica descriptors as byte strings holding their own CBOR map, keys in
-// canonical order like the document the daemon sends on connect.
+// Marshal encodes d in the daemon's format, the inverse of Parse: node
+// descriptors as byte strings holding their own CBOR map, keys in canonical
+// order like the document the daemon sends on connect (map keys nested in
+// the document, such as an inline replica's, in canonical order too).
 //
 // The key set follows d.Version. "v1" writes the 19 keys of a v0.0.99
 // document (LambdaR; services under "Kaetzchen" with
-// "KaetzchenAdvertizedData"); any other version writes the 26 keys of a
-// v0.0.47 document (SendRatePerMinute, LambdaD, the MaxDelays; services
-// under the literal key "omitempty", null for nodes without services).
-// Fields the chosen generation lacks are not written.
+// "KaetzchenAdvertizedData"), plus ConfiguredReplicaIDs and
+// ConfiguredReplicaIdentityKeys when they are not empty, as the daemon
+// does; its storage replicas are maps inline in the array, with ReplicaID,
+// as a v0.0.99 daemon sends them. Any other version writes the 26 keys of
+// a v0.0.47 document (SendRatePerMinute, LambdaD, the MaxDelays; services
+// under the literal key "omitempty", null for nodes without services;
+// replicas as byte strings holding their map, without ReplicaID, as
+// PROTOCOL.md 6 gives them). Fields the chosen generation lacks are not
+// written.
 //
 // Nil and empty slices and maps are written as null and as empty arrays or
 // maps, so Marshal(Parse(x)) keeps what x had; for the captured greeting
-// documents it reproduces the daemon's bytes exactly. A nil document, a nil
-// descriptor, or a service parameter CBOR cannot encode is an error
-// wrapping ErrInvalidDocument. Marshal does not modify d.
+// documents, with storage replicas or without, it reproduces the daemon's
+// bytes exactly. A nil document, a nil descriptor, or a service parameter
+// CBOR cannot encode is an error wrapping ErrInvalidDocument. Marshal does
+// not modify d.
 func (d *Document) Marshal() ([]byte, error) {
 	if d == nil {
 		return nil, invalid("nil document", nil)
@@ -58,15 +65,21 @@ func (d *Document) Marshal() ([]byte, error) {
 	if common.ServiceNodes, err = marshalNodes(d.ServiceNodes, v1, "ServiceNodes"); err != nil {
 		return nil, err
 	}
-	if common.StorageReplicas, err = marshalReplicas(d.StorageReplicas); err != nil {
-		return nil, err
-	}
 
 	var out any
 	if v1 {
-		out = &wireDocV1{wireDocCommon: common, LambdaR: d.LambdaR}
+		w := &wireDocV1{
+			wireDocCommon:                 common,
+			LambdaR:                       d.LambdaR,
+			ConfiguredReplicaIDs:          d.ConfiguredReplicaIDs,
+			ConfiguredReplicaIdentityKeys: d.ConfiguredReplicaIdentityKeys,
+		}
+		if w.StorageReplicas, err = inlineReplicas(d.StorageReplicas); err != nil {
+			return nil, err
+		}
+		out = w
 	} else {
-		out = &wireDocV0{wireDocCommon: common, wireDocV0Only: wireDocV0Only{
+		w := &wireDocV0{wireDocCommon: common, wireDocV0Only: wireDocV0Only{
 			SendRatePerMinute: d.SendRatePerMinute,
 			LambdaD:           d.LambdaD,
 			MuMaxDelay:        d.MuMaxDelay,
@@ -76,6 +89,10 @@ func (d *Document) Marshal() ([]byte, error) {
 			LambdaMMaxDelay:   d.LambdaMMaxDelay,
 			LambdaGMaxDelay:   d.LambdaGMaxDelay,
 		}}
+		if w.StorageReplicas, err = replicaBytes(d.StorageReplicas); err != nil {
+			return nil, err
+		}
+		out = w
 	}
 	b, err := encMode.Marshal(out)
 	if err != nil {
@@ -127,31 +144,6 @@ func marshalNode(m *MixDescriptor, v1 bool) ([]byte, error) {
 		})
 	}
 	return encMode.Marshal(&wireNodeV0{wireNodeCommon: common, Services: m.Services})
-}
-
-// marshalReplicas encodes the storage replica descriptors like marshalNodes.
-func marshalReplicas(replicas []*ReplicaDescriptor) ([][]byte, error) {
-	if replicas == nil {
-		return nil, nil
-	}
-	out := make([][]byte, len(replicas))
-	for i, r := range replicas {
-		err := errNullDescriptor
-		if r != nil {
-			out[i], err = encMode.Marshal(&wireReplica{
-				Name:         r.Name,
-				Epoch:        r.Epoch,
-				IdentityKey:  r.IdentityKey,
-				LinkKey:      r.LinkKey,
-				EnvelopeKeys: r.EnvelopeKeys,
-				Addresses:    r.Addresses,
-			})
-		}
-		if err != nil {
-			return nil, invalid(fmt.Sprintf("StorageReplicas[%d]", i), err)
-		}
-	}
-	return out, nil
 }
 
 // marshalSharedRandom turns 32-byte array keys back into byte strings (the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
@@ -14,9 +15,9 @@ import (
 
 // TestMarshalRoundTrip checks that Marshal loses nothing Parse found, keeps
 // each captured document's key sets, and reproduces the canonical greeting
-// documents byte for byte.
+// documents byte for byte, the one with storage replicas included.
 func TestMarshalRoundTrip(t *testing.T) {
-	for _, c := range capturedDocs {
+	for _, c := range slices.Concat(capturedDocs, replicaDocs) {
 		t.Run(c.name, func(t *testing.T) {
 			in := documentBytes(t, c)
 			d1, err := pki.Parse(in)
@@ -104,22 +105,28 @@ func synthetic(version string) *pki.Document {
 		GatewayNodes: []*pki.MixDescriptor{gw},
 		ServiceNodes: []*pki.MixDescriptor{sn},
 		StorageReplicas: []*pki.ReplicaDescriptor{{
-			Name: "r1", Epoch: 10, IdentityKey: key(0x60), LinkKey: key(0x61),
+			Name: "r1", ReplicaID: 0, Epoch: 10, IdentityKey: key(0x60), LinkKey: key(0x61),
 			EnvelopeKeys: map[uint64][]byte{10: key(0x62)}, Addresses: map[string][]string{"tcp4": {"tcp://127.0.0.1:9"}},
+		}, {
+			Name: "r2", ReplicaID: 7, Epoch: 10, IdentityKey: key(0x70), LinkKey: key(0x71),
+			EnvelopeKeys: map[uint64][]byte{10: key(0x72), 11: key(0x73)}, Addresses: map[string][]string{"tcp": {"tcp://127.0.0.1:10"}},
 		}},
-		SharedRandomCommit: map[[32]byte][]byte{[32]byte(key(1)): {1, 2}, [32]byte(key(2)): {3}},
-		SharedRandomReveal: map[[32]byte][]byte{},
-		SharedRandomValue:  key(3),
-		PriorSharedRandom:  [][]byte{key(4), key(5)},
-		SphinxGeometryHash: key(6),
-		Version:            version,
-		PKISignatureScheme: "Ed25519",
+		ConfiguredReplicaIDs:          []byte{7, 0},
+		ConfiguredReplicaIdentityKeys: [][]byte{key(0x70), key(0x60)},
+		SharedRandomCommit:            map[[32]byte][]byte{[32]byte(key(1)): {1, 2}, [32]byte(key(2)): {3}},
+		SharedRandomReveal:            map[[32]byte][]byte{},
+		SharedRandomValue:             key(3),
+		PriorSharedRandom:             [][]byte{key(4), key(5)},
+		SphinxGeometryHash:            key(6),
+		Version:                       version,
+		PKISignatureScheme:            "Ed25519",
 	}
 }
 
-// withoutForeignFields clears the fields d's generation does not carry
-// (Marshal leaves them out), so that a synthetic document can be compared
-// after a round trip.
+// withoutForeignFields returns a copy of d without the fields d's
+// generation does not carry (Marshal leaves them out, ReplicaID among them
+// for v0), so that a document can be compared after a round trip. d is not
+// modified.
 func withoutForeignFields(d *pki.Document) *pki.Document {
 	c := *d
 	if d.Version == "v1" {
@@ -128,6 +135,15 @@ func withoutForeignFields(d *pki.Document) *pki.Document {
 		c.LambdaDMaxDelay, c.LambdaMMaxDelay, c.LambdaGMaxDelay = 0, 0, 0
 	} else {
 		c.LambdaR = 0
+		c.ConfiguredReplicaIDs, c.ConfiguredReplicaIdentityKeys = nil, nil
+		if d.StorageReplicas != nil {
+			c.StorageReplicas = make([]*pki.ReplicaDescriptor, len(d.StorageReplicas))
+			for i, r := range d.StorageReplicas {
+				rc := *r
+				rc.ReplicaID = 0
+				c.StorageReplicas[i] = &rc
+			}
+		}
 	}
 	return &c
 }
@@ -238,6 +254,7 @@ func TestMarshalErrors(t *testing.T) {
 		"nil gateway":         {GatewayNodes: []*pki.MixDescriptor{nil}},
 		"nil service node v1": {Version: "v1", ServiceNodes: []*pki.MixDescriptor{nil}},
 		"nil replica":         {StorageReplicas: []*pki.ReplicaDescriptor{nil}},
+		"nil replica v1":      {Version: "v1", StorageReplicas: []*pki.ReplicaDescriptor{{Name: "r"}, nil}},
 		"unencodable service": {ServiceNodes: []*pki.MixDescriptor{{Services: map[string]map[string]any{"x": {"c": make(chan int)}}}}},
 	}
 	for name, d := range cases {

@@ -14,7 +14,9 @@ import (
 // document in canonical order on connect and in struct order later. Unknown
 // keys are ignored so that a newer daemon's additions do not break older
 // clients; a known key of the wrong type is an error. Node descriptors are
-// byte strings holding their own CBOR map and are decoded in a second step.
+// byte strings holding their own CBOR map and are decoded in a second step;
+// storage replicas may be such byte strings or maps inline (what a v0.0.99
+// daemon sends), in any mixture.
 // A descriptor's services may be under "omitempty" or "Kaetzchen" whatever
 // the document's Version; both at once is an error, since nothing says which
 // to believe.
@@ -24,7 +26,9 @@ import (
 // an error, never a panic, and Parse allocates in proportion to the input's
 // size (see MaxNodes and the decoder limits). Null and empty
 // arrays and maps stay distinct (nil vs empty) so that Marshal can write
-// back what was read. The result shares no memory with b.
+// back what was read; the exceptions are ConfiguredReplicaIDs and
+// ConfiguredReplicaIdentityKeys, nil when empty because the daemon leaves
+// them out then and so does Marshal. The result shares no memory with b.
 func Parse(b []byte) (*Document, error) {
 	// Decoding into a pointer tells a null document (the pointer stays
 	// nil) from an empty map, which decoding into a struct would not.
@@ -61,6 +65,12 @@ func Parse(b []byte) (*Document, error) {
 		SphinxGeometryHash: w.SphinxGeometryHash,
 		Version:            w.Version,
 		PKISignatureScheme: w.PKISignatureScheme,
+	}
+	if len(w.ConfiguredReplicaIDs) > 0 {
+		d.ConfiguredReplicaIDs = w.ConfiguredReplicaIDs
+	}
+	if len(w.ConfiguredReplicaIdentityKeys) > 0 {
+		d.ConfiguredReplicaIdentityKeys = w.ConfiguredReplicaIdentityKeys
 	}
 
 	var err error
@@ -164,14 +174,15 @@ func parseNode(b []byte) (*MixDescriptor, error) {
 	}, nil
 }
 
-// parseReplicas decodes the storage replica descriptors like parseNodes.
-func parseReplicas(raw [][]byte) ([]*ReplicaDescriptor, error) {
+// parseReplicas decodes the storage replica descriptors like parseNodes,
+// from the map bytes replicaList kept whatever their form on the wire.
+func parseReplicas(raw replicaList) ([]*ReplicaDescriptor, error) {
 	if raw == nil {
 		return nil, nil
 	}
 	replicas := make([]*ReplicaDescriptor, len(raw))
 	for i, b := range raw {
-		var w *wireReplica
+		var w *wireReplicaV1
 		err := errNullDescriptor
 		if b != nil {
 			err = decMode.Unmarshal(b, &w)
@@ -184,6 +195,7 @@ func parseReplicas(raw [][]byte) ([]*ReplicaDescriptor, error) {
 		}
 		replicas[i] = &ReplicaDescriptor{
 			Name:         w.Name,
+			ReplicaID:    w.ReplicaID,
 			Epoch:        w.Epoch,
 			IdentityKey:  w.IdentityKey,
 			LinkKey:      w.LinkKey,

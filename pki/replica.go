@@ -2,14 +2,19 @@ package pki
 
 import "golang.org/x/crypto/blake2b"
 
-// ReplicaDescriptor describes a Pigeonhole storage replica. On the wire it
-// is, like a node descriptor, a byte string holding a CBOR map. Neither
-// captured network had replicas, so its key set is the one PROTOCOL.md 6
-// gives. A parsed ReplicaDescriptor is immutable by convention and safe for
-// concurrent reads.
+// ReplicaDescriptor describes a Pigeonhole storage replica. Unlike a node
+// descriptor, a v0.0.99 daemon writes it as a CBOR map inline in the
+// document, with the seven keys below (captured). For v0.0.47, whose
+// captures have no replicas, PROTOCOL.md 6 gives a byte string holding the
+// map and no ReplicaID; Parse reads both forms and Marshal writes the one
+// of the document's generation. A parsed ReplicaDescriptor is immutable by
+// convention and safe for concurrent reads.
 type ReplicaDescriptor struct {
 	// Name is the replica's operator-chosen name.
 	Name string
+	// ReplicaID is the replica's number in the replica set (v1 only);
+	// Document.ConfiguredReplicaIDs lists them.
+	ReplicaID uint8
 	// Epoch is the epoch the descriptor was uploaded for.
 	Epoch uint64
 	// IdentityKey is the replica's public signing key.

@@ -1,10 +1,6 @@
 package pki
 
-import (
-	"fmt"
-
-	"github.com/fxamacker/cbor/v2"
-)
+import "github.com/fxamacker/cbor/v2"
 
 // The wire types mirror the daemon's encoding key by key. Decoding uses the
 // union of both generations' keys, so a document of either kind (or a
@@ -13,7 +9,9 @@ import (
 // sends. Go field names are the wire keys; the tags repeat them so that a
 // rename cannot change the format.
 
-// wireDocCommon holds the 18 keys both generations have.
+// wireDocCommon holds the 17 keys both generations write the same way.
+// StorageReplicas, which both have, is not here: the generations write its
+// entries differently (see wireReplica).
 type wireDocCommon struct {
 	Epoch              uint64                     `cbor:"Epoch"`
 	GenesisEpoch       uint64                     `cbor:"GenesisEpoch"`
@@ -25,7 +23,6 @@ type wireDocCommon struct {
 	Topology           [][][]byte                 `cbor:"Topology"`
 	GatewayNodes       [][]byte                   `cbor:"GatewayNodes"`
 	ServiceNodes       [][]byte                   `cbor:"ServiceNodes"`
-	StorageReplicas    replicaList                `cbor:"StorageReplicas"`
 	SharedRandomCommit map[cbor.ByteString][]byte `cbor:"SharedRandomCommit"`
 	SharedRandomReveal map[cbor.ByteString][]byte `cbor:"SharedRandomReveal"`
 	SharedRandomValue  []byte                     `cbor:"SharedRandomValue"`
@@ -47,23 +44,36 @@ type wireDocV0Only struct {
 	LambdaGMaxDelay   uint64  `cbor:"LambdaGMaxDelay"`
 }
 
-// wireDocV0 is the 26-key v0 document.
+// wireDocV0 is the 26-key v0 document. Its replicas are byte strings
+// holding their map, as PROTOCOL.md 6 describes the v0.0.47 generation (no
+// capture of that generation has replicas to say otherwise).
 type wireDocV0 struct {
 	wireDocCommon
 	wireDocV0Only
+	StorageReplicas [][]byte `cbor:"StorageReplicas"`
 }
 
-// wireDocV1 is the 19-key v1 document.
+// wireDocV1 is the v1 document: 19 keys, 21 with a configured replica set,
+// since a v0.0.99 daemon leaves the two Configured keys out when they are
+// empty (PROTOCOL.md 9.9; the captured greetings have 19 and 21). Its
+// replicas are inline maps, as captured.
 type wireDocV1 struct {
 	wireDocCommon
-	LambdaR float64 `cbor:"LambdaR"`
+	LambdaR                       float64          `cbor:"LambdaR"`
+	StorageReplicas               []*wireReplicaV1 `cbor:"StorageReplicas"`
+	ConfiguredReplicaIDs          []byte           `cbor:"ConfiguredReplicaIDs,omitempty"`
+	ConfiguredReplicaIdentityKeys [][]byte         `cbor:"ConfiguredReplicaIdentityKeys,omitempty"`
 }
 
-// wireDocIn accepts the keys of both generations.
+// wireDocIn accepts the keys of both generations, and replicas in either
+// form.
 type wireDocIn struct {
 	wireDocCommon
 	wireDocV0Only
-	LambdaR float64 `cbor:"LambdaR"`
+	LambdaR                       float64     `cbor:"LambdaR"`
+	StorageReplicas               replicaList `cbor:"StorageReplicas"`
+	ConfiguredReplicaIDs          []byte      `cbor:"ConfiguredReplicaIDs"`
+	ConfiguredReplicaIdentityKeys [][]byte    `cbor:"ConfiguredReplicaIdentityKeys"`
 }
 
 // wireNodeCommon holds the 11 descriptor keys both generations have.
@@ -102,52 +112,6 @@ type wireNodeIn struct {
 	Omitempty               map[string]map[string]any `cbor:"omitempty"`
 	Kaetzchen               map[string]map[string]any `cbor:"Kaetzchen"`
 	KaetzchenAdvertizedData map[string]map[string]any `cbor:"KaetzchenAdvertizedData"`
-}
-
-// replicaList holds the storage replica descriptors, each the CBOR map of
-// a wireReplica. It decodes both forms: a byte string holding the map,
-// like node descriptors, and the map inline, which is what a v0.0.99
-// daemon with replicas sends (PROTOCOL.md 9.9, captured). It encodes as
-// byte strings.
-type replicaList [][]byte
-
-// UnmarshalCBOR keeps each element's map bytes: the inner bytes of a
-// byte string, an inline map as is, nil for null.
-func (l *replicaList) UnmarshalCBOR(data []byte) error {
-	var raw []cbor.RawMessage
-	if err := decMode.Unmarshal(data, &raw); err != nil {
-		return err
-	}
-	if raw == nil {
-		*l = nil
-		return nil
-	}
-	out := make(replicaList, len(raw))
-	for i, r := range raw {
-		switch {
-		case len(r) == 0, r[0] == 0xf6: // null
-		case r[0]>>5 == 2: // byte string
-			if err := decMode.Unmarshal(r, &out[i]); err != nil {
-				return err
-			}
-		case r[0]>>5 == 5: // inline map
-			out[i] = []byte(r)
-		default:
-			return fmt.Errorf("StorageReplicas[%d]: neither a map nor a byte string", i)
-		}
-	}
-	*l = out
-	return nil
-}
-
-// wireReplica is a storage replica descriptor (PROTOCOL.md 6).
-type wireReplica struct {
-	Name         string              `cbor:"Name"`
-	Epoch        uint64              `cbor:"Epoch"`
-	IdentityKey  []byte              `cbor:"IdentityKey"`
-	LinkKey      []byte              `cbor:"LinkKey"`
-	EnvelopeKeys map[uint64][]byte   `cbor:"EnvelopeKeys"`
-	Addresses    map[string][]string `cbor:"Addresses"`
 }
 
 // wireCertificate is the signed envelope get_pki_document_reply carries
