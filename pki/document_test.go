@@ -138,8 +138,8 @@ func TestString(t *testing.T) {
 	if got := (&pki.Document{}).String(); !strings.Contains(got, "gateways:\n  (none)\n") {
 		t.Errorf("empty document String() = %q", got)
 	}
-	hand := &pki.Document{Topology: [][]*pki.MixDescriptor{{nil}}, StorageReplicas: []*pki.ReplicaDescriptor{nil, {Name: "r1"}}}
-	if got := hand.String(); !strings.Contains(got, "  <nil>\n") || !strings.Contains(got, "  r1 (") {
+	hand := &pki.Document{Topology: [][]*pki.MixDescriptor{{nil}}, StorageReplicas: []*pki.ReplicaDescriptor{nil, {Name: "r1", ReplicaID: 2}}}
+	if got := hand.String(); !strings.Contains(got, "  <nil>\n") || !strings.Contains(got, "  r1 #2 (") {
 		t.Errorf("hand-built document String() = %q", got)
 	}
 

@@ -45,7 +45,7 @@ func (d *Document) String() string {
 				continue
 			}
 			h := r.IdentityHash()
-			fmt.Fprintf(&b, "  %s (%x)%s\n", r.Name, h[:8], addresses(r.Addresses))
+			fmt.Fprintf(&b, "  %s #%d (%x)%s\n", r.Name, r.ReplicaID, h[:8], addresses(r.Addresses))
 		}
 	}
 	return b.String()

@@ -66,6 +66,7 @@ type jsonNode struct {
 // jsonReplica is the -json form of a pki.ReplicaDescriptor.
 type jsonReplica struct {
 	Name         string
+	ReplicaID    uint8
 	IdentityHash string
 	Epoch        uint64
 	IdentityKey  string
@@ -118,6 +119,7 @@ func jsonOf(doc *pki.Document) jsonDocument {
 		h := r.IdentityHash()
 		j.StorageReplicas = append(j.StorageReplicas, jsonReplica{
 			Name:         r.Name,
+			ReplicaID:    r.ReplicaID,
 			IdentityHash: hex.EncodeToString(h[:]),
 			Epoch:        r.Epoch,
 			IdentityKey:  hex.EncodeToString(r.IdentityKey),
