@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/katzenthin/katzenthin/client"
+	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/wire"
 )
 
@@ -42,26 +43,14 @@ func TestQueryCancelSurvivesDrop(t *testing.T) {
 		_, err := c.Query(readCtx, start, client.QueryOptions{Start: true, Cancel: cancelReq})
 		done <- err
 	}()
-	waitUntil(t, func() bool { return d.PigeonholeStats().InFlight == 1 }) // an empty box: the read waits
+	// An empty box: the read waits at the daemon.
+	waitPigeonhole(t, d, "the read at the daemon", func(st mock.PigeonholeStats) bool { return st.InFlight == 1 })
 	before := c.Stats().Reconnects
 	d.DropConnections()
 	cancel() // races with the client noticing the drop
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("Query: %v", err)
 	}
-	waitUntil(t, func() bool { return c.Stats().Reconnects > before })
-	waitUntil(t, func() bool { st := d.PigeonholeStats(); return st.Cancels >= 1 && st.InFlight == 0 })
-}
-
-// waitUntil polls cond, which the mock's goroutines make true, for up to
-// 10 s.
-func waitUntil(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("timed out")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitReconnect(t, c, before)
+	waitPigeonhole(t, d, "the cancel", func(st mock.PigeonholeStats) bool { return st.Cancels >= 1 && st.InFlight == 0 })
 }

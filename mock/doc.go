@@ -24,14 +24,15 @@
 // streams, and the 16 start slots per connection whose exhaustion stops a
 // connection's reading. WithPigeonholeLatency and WithPigeonholeLoss make
 // it slow like the real thing; HoldPigeonhole and ReleasePigeonhole keep
-// operations in flight for a test; PigeonholeStats counts them.
+// operations in flight for a test; PigeonholeStats counts them, and
+// WaitPigeonhole waits until the counts say what a test needs.
 // Requests that would crash the real v0.0.47 daemon close the offending
 // connection and are recorded (Violations), so tests notice them.
 //
 // Tests steer it: SetConnected, PublishDocument, DropConnections,
 // HoldReplies and ReleaseReplies (or ReleaseOne), HoldPigeonhole and
 // ReleasePigeonhole, WriteBox, and wait for it without sleeping with
-// WaitRequests. Stats counts what it saw. The mockd command serves one
+// WaitRequests and WaitPigeonhole. Stats counts what it saw. The mockd command serves one
 // over a socket for other languages' thin clients.
 //
 // Outside tests (a demo, a backend under development), Listen starts a

@@ -6,7 +6,8 @@ import "errors"
 // goroutine.
 var (
 	// ErrClosed is returned by Serve when the daemon was closed before it
-	// was called, and by WaitRequests when the daemon closes first.
+	// was called, and by WaitRequests and WaitPigeonhole when the daemon
+	// closes first.
 	ErrClosed = errors.New("mock: daemon closed")
 
 	// ErrInvalidOption is wrapped by the error Serve returns (and Start

@@ -94,6 +94,10 @@ type pigeonholeState struct {
 	stats     PigeonholeStats
 
 	retransmissions atomic.Int64
+	// changes is signalled after every change of what PigeonholeStats
+	// reports: stats, retransmissions, and the lengths of messages,
+	// copies and held.
+	changes phChanges
 }
 
 func newPigeonholeState() *pigeonholeState {

@@ -106,6 +106,7 @@ func (s *pigeonholeState) register(m map[[32]byte]*phFlight, f *phFlight) {
 	}
 	s.seen[f.key] = true
 	m[f.key] = f
+	s.changes.signal()
 }
 
 // phRoundTrip makes f's next courier answer arrive after trips round
@@ -117,6 +118,7 @@ func (d *Daemon) phRoundTrip(f *phFlight, trips int) {
 		for d.opts.ph.loss > 0 && rand.Float64() < d.opts.ph.loss {
 			delay += d.opts.ph.mixnet
 			d.ph.retransmissions.Add(1) // atomic: callers may hold d.ph.mu
+			d.ph.changes.signal()
 		}
 	}
 	d.sched.at(time.Now().Add(delay), func(time.Time) { d.phArrive(f) })
@@ -135,6 +137,7 @@ func (d *Daemon) phArrive(f *phFlight) {
 		// Held for a test, or the daemon is offline: no courier answers
 		// (the real daemon sends nothing while offline; 9.7).
 		ph.held = append(ph.held, f)
+		ph.changes.signal()
 		ph.mu.Unlock()
 		return
 	}
@@ -151,6 +154,7 @@ func (d *Daemon) phArrive(f *phFlight) {
 		// revive it, a cancel still finds it, a replay replaces it.
 		f.dead = true
 		ph.stats.Lost++
+		ph.changes.signal()
 		f.conn.releaseStartSlot()
 		ph.mu.Unlock()
 		return
@@ -237,6 +241,7 @@ func (s *pigeonholeState) finishLocked(f *phFlight) {
 	if !f.dead { // a dead one freed its slot when it died
 		f.conn.releaseStartSlot()
 	}
+	s.changes.signal()
 }
 
 // phReply sends f's final reply to its application's connection; if the
@@ -248,6 +253,7 @@ func (d *Daemon) phReply(f *phFlight, r *wire.Response) {
 	}
 	d.ph.mu.Lock()
 	d.ph.stats.Lost++
+	d.ph.changes.signal()
 	d.ph.mu.Unlock()
 }
 
@@ -280,6 +286,7 @@ func (s *pigeonholeState) cancel(m map[[32]byte]*phFlight, key [32]byte) *phFlig
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stats.Cancels++
+	s.changes.signal() // also when it finds nothing
 	f := m[key]
 	if f == nil || f.done {
 		return nil
@@ -307,4 +314,5 @@ func (s *pigeonholeState) dropApp(a *app) {
 		}
 	}
 	s.held = kept
+	s.changes.signal()
 }

@@ -71,6 +71,7 @@ func (d *Daemon) phWake() {
 	}
 	held := d.ph.held
 	d.ph.held = nil
+	d.ph.changes.signal()
 	d.ph.mu.Unlock()
 	for _, f := range held {
 		d.phArrive(f)

@@ -75,6 +75,7 @@ func (c *conn) badLength(fields ...[]byte) bool {
 				"app", c.appID().String(), "length", len(b), "want", want)
 			c.d.ph.mu.Lock()
 			c.d.ph.stats.Closed++
+			c.d.ph.changes.signal()
 			c.d.ph.mu.Unlock()
 			c.end(endLost)
 			return true

@@ -383,12 +383,9 @@ func TestPigeonholeLostWhileAway(t *testing.T) {
 	// Lost, and the operation stays registered, dead. The answer may
 	// still be on the mock's clock (a zero-latency round trip is
 	// scheduled, not inline): wait for it to land.
-	deadline := time.Now().Add(frameTimeout)
-	for e.d.PigeonholeStats().Lost == 0 && time.Now().Before(deadline) {
-		runtime.Gosched()
-	}
-	if st := e.d.PigeonholeStats(); st.Lost != 1 || st.InFlight != 1 {
-		t.Fatalf("stats %+v", st)
+	st, err := e.d.WaitPigeonhole(ctxTimeout(t), func(st mock.PigeonholeStats) bool { return st.Lost != 0 })
+	if err != nil || st.Lost != 1 || st.InFlight != 1 {
+		t.Fatalf("stats %+v, %v", st, err)
 	}
 	c2 := e.dial().handshakeAnd()
 	if reply, before := c2.open(token); !reply.Resumed || len(before) != 0 {

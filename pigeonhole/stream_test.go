@@ -6,19 +6,20 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/pigeonhole"
 )
 
-// interruptedWrite starts a write that the daemon holds and cancels it
-// once it is at the daemon: its outcome is unknown to the writer.
-func interruptedWrite(t *testing.T, w *pigeonhole.Writer, hold, release func(), inFlight func() bool) {
+// interruptedWrite starts a write that d holds and cancels it once it is
+// at d: its outcome is unknown to the writer.
+func interruptedWrite(t *testing.T, d *mock.Daemon, w *pigeonhole.Writer) {
 	t.Helper()
-	hold()
-	defer release()
+	d.HoldPigeonhole()
+	defer d.ReleasePigeonhole()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- w.Write(ctx, []byte("interrupted")) }()
-	eventually(t, "the write at the daemon", inFlight)
+	waitPigeonhole(t, d, "the write at the daemon", func(st mock.PigeonholeStats) bool { return st.InFlight == 1 })
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("Write: %v", err)
@@ -55,20 +56,19 @@ func TestWriterUncertainLanded(t *testing.T) {
 	ctx := testCtx(t)
 	wc, rc, _ := keypair(t, ctx, p)
 	w := p.NewWriter(wc)
-	inFlight := func() bool { return d.PigeonholeStats().InFlight == 1 }
 	// landed makes sure the interrupted message is in its box: the mock
 	// may or may not have stored it before the cancel came.
 	landed := func() {
-		eventually(t, "the cancel", func() bool { return d.PigeonholeStats().InFlight == 0 })
+		waitPigeonhole(t, d, "the cancel", func(st mock.PigeonholeStats) bool { return st.InFlight == 0 })
 		at := w.State().Next
 		d.WriteBox(wc[:], at[:], []byte("interrupted"))
 	}
-	interruptedWrite(t, w, d.HoldPigeonhole, d.ReleasePigeonhole, inFlight)
+	interruptedWrite(t, d, w)
 	landed()
 	if err := w.Write(ctx, []byte("next")); err != nil {
 		t.Fatal(err)
 	}
-	interruptedWrite(t, w, d.HoldPigeonhole, d.ReleasePigeonhole, inFlight)
+	interruptedWrite(t, d, w)
 	landed()
 	large := bytes.Repeat([]byte("L"), 3000)
 	if err := w.WriteLarge(ctx, large); err != nil {
