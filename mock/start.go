@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"errors"
 	"net"
 	"testing"
 )
@@ -29,7 +30,8 @@ func Start(tb testing.TB, opts ...Option) *Daemon {
 	go func() { errc <- d.Serve(l) }()
 	tb.Cleanup(func() {
 		d.Close()
-		if err := <-errc; err != nil {
+		// ErrClosed: the test closed the daemon before Serve began.
+		if err := <-errc; err != nil && !errors.Is(err, ErrClosed) {
 			tb.Errorf("mock: Serve: %v", err)
 		}
 	})
