@@ -171,8 +171,10 @@ func (c *Client) Daemon() DaemonInfo { return *c.info.Load() }
 // the live events. The channel holds WithSubscriberBuffer events; a subscriber
 // that falls behind never slows the client: events that do not fit are
 // dropped for it and counted, and an *EventsDropped with the count comes
-// before the next event that fits. cancel ends the subscription and
-// closes the channel; Close closes every subscription's channel.
+// before the next event that fits. A call's *MessageSent and
+// *MessageReply are in the channel (or counted as dropped) before the
+// call returns. cancel ends the subscription and closes the channel;
+// Close closes every subscription's channel.
 func (c *Client) Subscribe() (events <-chan Event, cancel func()) {
 	return c.subs.add(c.o.subscriberBuffer, c.currentEvents)
 }

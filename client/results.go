@@ -62,65 +62,97 @@ func (c *Client) handleMessageSent(s *session, ev *wire.MessageSentEvent) {
 	if c.debug {
 		c.log.Debug("message sent", "id", fmt.Sprintf("%x", k), "eta", ev.ReplyETA, "failed", ev.Err != nil)
 	}
-	var msgID *wire.MessageID
-	if ok {
-		msgID = c.applySent(s, k, ev)
+	pub := pendingEvent{c: c}
+	if c.subs.active() {
+		out := &MessageSent{SentAt: ev.SentAt, ETA: ev.ReplyETA}
+		if ev.MessageID != nil {
+			out.MessageID = *ev.MessageID
+		}
+		if ev.SURBID != nil {
+			out.SURBID = *ev.SURBID
+		}
+		if ev.Err != nil {
+			// A copy: ev lives in the decoder's scratch space.
+			out.Err = &DaemonError{Text: ev.Err.Text, Kind: ErrSendFailed}
+		}
+		pub.ev = out
 	}
-	if !c.subs.active() {
+	if ok {
+		c.applySent(s, k, ev, &pub)
+	}
+	pub.publish(nil)
+}
+
+// messageEvent is a message event whose message ID a call may supply:
+// the events of a reliable send the client retransmits carry the call's
+// message ID, not the daemon's.
+type messageEvent interface {
+	Event
+	setMessageID(wire.MessageID)
+}
+
+func (e *MessageSent) setMessageID(id wire.MessageID)  { e.MessageID = id }
+func (e *MessageReply) setMessageID(id wire.MessageID) { e.MessageID = id }
+
+// pendingEvent is a message event on its way to the subscribers, published
+// once: by resolve before it moves the call, or by the handler after.
+type pendingEvent struct {
+	c  *Client
+	ev messageEvent // nil: nobody subscribes, or it went out already
+}
+
+// publish sends the event, with msgID when not nil, unless it went out.
+func (p *pendingEvent) publish(msgID *wire.MessageID) {
+	if p.ev == nil {
 		return
 	}
-	out := &MessageSent{SentAt: ev.SentAt, ETA: ev.ReplyETA}
-	switch {
-	case msgID != nil:
-		out.MessageID = *msgID
-	case ev.MessageID != nil:
-		out.MessageID = *ev.MessageID
+	if msgID != nil {
+		p.ev.setMessageID(*msgID)
 	}
-	if ev.SURBID != nil {
-		out.SURBID = *ev.SURBID
-	}
-	if ev.Err != nil {
-		// A copy: ev lives in the decoder's scratch space.
-		out.Err = &DaemonError{Text: ev.Err.Text, Kind: ErrSendFailed}
-	}
-	c.subs.publish(out)
+	p.c.subs.publish(p.ev)
+	p.ev = nil
 }
 
 // resolve finds the call under k for a result that came on s (a message
 // event, or a query reply of kind) and, if the call accepts it, runs take
 // under the shard's lock and the call's; take reports whether the call is
 // done with k, whose entry is then removed. A result nobody takes is
-// counted. resolve returns the call's message ID when the call is a
-// reliable send the client retransmits, whose events carry it.
-func (c *Client) resolve(s *session, k futureKey, message bool, kind wire.ReplyKind, take func(cl *call) (done bool)) *wire.MessageID {
+// counted.
+//
+// A message event's subscribers see it before its call moves: resolve
+// publishes pub (nil for queries) just before take, so a call that has
+// returned has had its events published. resolve's caller publishes the
+// events of keys nobody waits for.
+func (c *Client) resolve(s *session, k futureKey, message bool, kind wire.ReplyKind, pub *pendingEvent, take func(cl *call) (done bool)) {
 	sh := c.fut.shard(k)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	cl := sh.m[k]
 	if cl == nil {
 		c.fut.late.Add(1)
-		return nil
+		return
 	}
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
-	var msgID *wire.MessageID
-	if cl.notify {
-		id := cl.msgID
-		msgID = &id
+	if pub != nil {
+		var msgID *wire.MessageID
+		if cl.notify {
+			msgID = &cl.msgID
+		}
+		pub.publish(msgID)
 	}
 	if v := judgeLocked(cl, s, message, kind); v != verdictTake {
 		c.count(v)
-		return msgID
+		return
 	}
 	if take(cl) {
 		delete(sh.m, k)
 	}
-	return msgID
 }
 
 // applySent records a sent event in the call under k; see resolve.
-func (c *Client) applySent(s *session, k futureKey, ev *wire.MessageSentEvent) *wire.MessageID {
-	return c.resolve(s, k, true, wire.ReplyNone, func(cl *call) bool {
+func (c *Client) applySent(s *session, k futureKey, ev *wire.MessageSentEvent, pub *pendingEvent) {
+	c.resolve(s, k, true, wire.ReplyNone, pub, func(cl *call) bool {
 		if ev.Err != nil {
 			// The send failed inside the daemon: no reply can come.
 			cl.finishLocked(&DaemonError{Text: ev.Err.Text, Kind: ErrSendFailed})
@@ -165,25 +197,22 @@ func (c *Client) handleMessageReply(s *session, ev *wire.MessageReplyEvent) {
 	case ev.ErrorCode != wire.ErrorCodeSuccess:
 		err = codeError(ev.ErrorCode)
 	}
-	var msgID *wire.MessageID
-	if ok {
-		msgID = c.applyReply(s, k, reply, err)
-	}
+	pub := pendingEvent{c: c}
 	if c.subs.active() {
-		out := &MessageReply{
+		pub.ev = &MessageReply{
 			MessageID: reply.MessageID, SURBID: reply.SURBID, Err: err,
 			Payload: append([]byte(nil), ev.Payload...), // ev.Payload is a view into the frame
 		}
-		if msgID != nil {
-			out.MessageID = *msgID
-		}
-		c.subs.publish(out)
 	}
+	if ok {
+		c.applyReply(s, k, reply, err, &pub)
+	}
+	pub.publish(nil)
 }
 
 // applyReply ends the call under k with reply (or err); see resolve.
-func (c *Client) applyReply(s *session, k futureKey, reply Reply, err error) *wire.MessageID {
-	return c.resolve(s, k, true, wire.ReplyNone, func(cl *call) bool {
+func (c *Client) applyReply(s *session, k futureKey, reply Reply, err error, pub *pendingEvent) {
+	c.resolve(s, k, true, wire.ReplyNone, pub, func(cl *call) bool {
 		if cl.kind == kindReliable {
 			reply.MessageID = cl.msgID
 		}
@@ -206,7 +235,7 @@ func (c *Client) handleQueryReply(s *session, resp *wire.Response, kind wire.Rep
 		c.cancelAnswered(*qid) {
 		return
 	}
-	c.resolve(s, futureKey(*qid), false, kind, func(cl *call) bool {
+	c.resolve(s, futureKey(*qid), false, kind, nil, func(cl *call) bool {
 		// A shallow copy: query replies come from the general decoder,
 		// whose events are fresh memory, never the decoder's scratch
 		// space.

@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -87,4 +88,54 @@ func TestSubscribeAfterClose(t *testing.T) {
 	if ev, ok := <-events; ok {
 		t.Fatalf("event %v on a closed client's subscription", ev)
 	}
+}
+
+// TestEventsPublishedBeforeTheCallReturns: when Send or SendReliable
+// returns, its sent event and its reply event are already in a
+// subscriber's channel, in that order, with the call's IDs (the reader
+// publishes a message event before it moves the call).
+func TestEventsPublishedBeforeTheCallReturns(t *testing.T) {
+	generations(t, func(t *testing.T, gen wire.Generation) {
+		d := startMock(t, gen)
+		c := dialMock(t, d, client.WithSubscriberBuffer(8))
+		events, stop := c.Subscribe()
+		defer stop()
+		expectCurrent(t, events, true, c.Document())
+		dst := echoDst(t, c)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		next := func() client.Event {
+			select {
+			case ev := <-events:
+				return ev
+			default:
+				t.Fatal("the call returned before its events were published")
+				return nil
+			}
+		}
+		for i := range 50 {
+			send, kind := c.Send, "Send"
+			if i%2 == 1 {
+				send, kind = c.SendReliable, "SendReliable"
+			}
+			r, err := send(ctx, dst, []byte("published first"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sent, ok := next().(*client.MessageSent)
+			if !ok {
+				t.Fatalf("%s %d: the first event is not MessageSent", kind, i)
+			}
+			reply, ok := next().(*client.MessageReply)
+			if !ok {
+				t.Fatalf("%s %d: the second event is not MessageReply", kind, i)
+			}
+			if kind == "Send" && (sent.SURBID != r.SURBID || reply.SURBID != r.SURBID) {
+				t.Fatalf("Send %d: events for another call", i)
+			}
+			if kind == "SendReliable" && (sent.MessageID != r.MessageID || reply.MessageID != r.MessageID) {
+				t.Fatalf("SendReliable %d: events for another call", i)
+			}
+		}
+	})
 }
