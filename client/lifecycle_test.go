@@ -281,8 +281,15 @@ func TestStalledDaemonHoldsNoMemory(t *testing.T) {
 	after := heap()
 	grown := int64(after) - int64(before)
 	t.Logf("%d calls gave up, %d written, %d ended with the connection; heap grew by %d KiB", gaveUp.Load(), written.Load(), lost.Load(), grown/1024)
-	if gaveUp.Load() < calls/4 {
-		t.Errorf("only %d of %d calls gave up: the daemon was not stalled", gaveUp.Load(), calls)
+	// The daemon never reads: only what fits in the socket's buffers can
+	// be written (a few dozen 2,000-byte frames); every other call gave
+	// up or, once the write timeout ended the connection (sooner, on a
+	// loaded machine, than all 20,000 calls could give up), failed with it.
+	if written.Load() > calls/100 {
+		t.Errorf("%d of %d calls were written: the daemon was not stalled", written.Load(), calls)
+	}
+	if gaveUp.Load() == 0 {
+		t.Error("no call gave up while its frame waited behind the stalled write")
 	}
 	if grown > 16<<20 {
 		t.Errorf("heap grew by %d MiB for abandoned calls", grown>>20)
