@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/katzenthin/katzenthin/client"
+	"github.com/katzenthin/katzenthin/internal/waitfor"
 	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/wire"
 )
@@ -44,13 +45,13 @@ func TestQueryCancelSurvivesDrop(t *testing.T) {
 		done <- err
 	}()
 	// An empty box: the read waits at the daemon.
-	waitPigeonhole(t, d, "the read at the daemon", func(st mock.PigeonholeStats) bool { return st.InFlight == 1 })
+	waitfor.Pigeonhole(t, d, "the read at the daemon", func(st mock.PigeonholeStats) bool { return st.InFlight == 1 })
 	before := c.Stats().Reconnects
 	d.DropConnections()
 	cancel() // races with the client noticing the drop
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("Query: %v", err)
 	}
-	waitReconnect(t, c, before)
-	waitPigeonhole(t, d, "the cancel", func(st mock.PigeonholeStats) bool { return st.Cancels >= 1 && st.InFlight == 0 })
+	waitfor.Reconnect(t, c, before)
+	waitfor.Pigeonhole(t, d, "the cancel", func(st mock.PigeonholeStats) bool { return st.Cancels >= 1 && st.InFlight == 0 })
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/katzenthin/katzenthin/client"
+	"github.com/katzenthin/katzenthin/internal/waitfor"
 	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/pigeonhole"
 )
@@ -69,12 +70,12 @@ func TestCancelInFlight(t *testing.T) {
 	pr := prepareRead(t, testCtx(t), p)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := pr.start(ctx, p)
-	waitPigeonhole(t, d, "the start at the daemon", func(st mock.PigeonholeStats) bool { return st.InFlight == 1 })
+	waitfor.Pigeonhole(t, d, "the start at the daemon", func(st mock.PigeonholeStats) bool { return st.InFlight == 1 })
 	cancel()
 	if r := <-done; !errors.Is(r.err, context.Canceled) {
 		t.Fatalf("Read: %v, want context.Canceled", r.err)
 	}
-	waitPigeonhole(t, d, "the cancel", func(st mock.PigeonholeStats) bool { return st.Cancels == 1 && st.InFlight == 0 })
+	waitfor.Pigeonhole(t, d, "the cancel", func(st mock.PigeonholeStats) bool { return st.Cancels == 1 && st.InFlight == 0 })
 	// The cancelled start's own reply (24) came back for nobody. No event
 	// says so, but order does: the daemon has read the cancel (it counted
 	// it), so it writes the 24 before its answer to any request read
@@ -109,12 +110,12 @@ func TestCancelCopy(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Copy(ctx, &temp) }()
-	waitPigeonhole(t, d, "the copy at the daemon", func(st mock.PigeonholeStats) bool { return st.InFlight == 1 })
+	waitfor.Pigeonhole(t, d, "the copy at the daemon", func(st mock.PigeonholeStats) bool { return st.InFlight == 1 })
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("Copy: %v, want context.Canceled", err)
 	}
-	waitPigeonhole(t, d, "the cancel", func(st mock.PigeonholeStats) bool { return st.Cancels == 1 && st.InFlight == 0 })
+	waitfor.Pigeonhole(t, d, "the cancel", func(st mock.PigeonholeStats) bool { return st.Cancels == 1 && st.InFlight == 0 })
 }
 
 // A call waiting for one of the 16 start slots is cancelled without
@@ -131,7 +132,7 @@ func TestCancelWhileQueuedForSlot(t *testing.T) {
 	for i := range client.MaxStartsInFlight {
 		held = append(held, readers[i].start(ctx, p))
 	}
-	waitPigeonhole(t, d, "16 starts at the daemon", func(st mock.PigeonholeStats) bool { return st.InFlight == client.MaxStartsInFlight })
+	waitfor.Pigeonhole(t, d, "16 starts at the daemon", func(st mock.PigeonholeStats) bool { return st.InFlight == client.MaxStartsInFlight })
 	qctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	last := readers[client.MaxStartsInFlight]

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/katzenthin/katzenthin/client"
+	"github.com/katzenthin/katzenthin/internal/waitfor"
 	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/pigeonhole"
 )
@@ -35,7 +36,7 @@ func TestManyConcurrentStarts(t *testing.T) {
 	for i := range n {
 		go func() { errs <- p.Write(ctx, &w, envs[i]) }()
 	}
-	waitPigeonhole(t, d, "16 starts at the daemon", func(st mock.PigeonholeStats) bool { return st.Starts == client.MaxStartsInFlight })
+	waitfor.Pigeonhole(t, d, "16 starts at the daemon", func(st mock.PigeonholeStats) bool { return st.Starts == client.MaxStartsInFlight })
 	// A local request is answered after every request written before it:
 	// had a 17th start been written, the daemon would have counted it.
 	if _, err := p.NextIndex(ctx, &at); err != nil {
@@ -101,7 +102,7 @@ func reconnectWithStarts(t *testing.T, releaseWhileAway bool) {
 	for i := range writes {
 		go func() { writeErrs <- p.Write(ctx, &w, writes[i]) }()
 	}
-	waitPigeonhole(t, d, "16 starts at the daemon", func(st mock.PigeonholeStats) bool { return st.InFlight == client.MaxStartsInFlight })
+	waitfor.Pigeonhole(t, d, "16 starts at the daemon", func(st mock.PigeonholeStats) bool { return st.InFlight == client.MaxStartsInFlight })
 	before := c.Stats().Reconnects
 	if releaseWhileAway {
 		d.SetConnected(false) // answers wait while the daemon is offline
@@ -111,7 +112,7 @@ func reconnectWithStarts(t *testing.T, releaseWhileAway bool) {
 	} else {
 		d.DropConnections()
 	}
-	waitReconnect(t, c, before)
+	waitfor.Reconnect(t, c, before)
 	d.ReleasePigeonhole()
 	for i := range readers {
 		if !d.WriteBox(readers[i].w[:], readers[i].at[:], []byte{byte(100 + i)}) {
@@ -149,15 +150,15 @@ func TestCancelWhileDisconnected(t *testing.T) {
 	pr := prepareRead(t, testCtx(t), p)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := pr.start(ctx, p)
-	waitPigeonhole(t, d, "the start at the daemon", func(st mock.PigeonholeStats) bool { return st.InFlight == 1 })
+	waitfor.Pigeonhole(t, d, "the start at the daemon", func(st mock.PigeonholeStats) bool { return st.InFlight == 1 })
 	before := c.Stats().Reconnects
 	d.DropConnections()
 	cancel()
 	if r := <-done; !errors.Is(r.err, context.Canceled) {
 		t.Fatalf("Read: %v", r.err)
 	}
-	waitReconnect(t, c, before)
+	waitfor.Reconnect(t, c, before)
 	// The cancel may go out twice (on the dying connection and again
 	// after the handshake): a repeated cancel is harmless.
-	waitPigeonhole(t, d, "the cancel", func(st mock.PigeonholeStats) bool { return st.Cancels >= 1 && st.InFlight == 0 })
+	waitfor.Pigeonhole(t, d, "the cancel", func(st mock.PigeonholeStats) bool { return st.Cancels >= 1 && st.InFlight == 0 })
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/katzenthin/katzenthin/internal/waitfor"
 	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/pigeonhole"
 )
@@ -19,7 +20,7 @@ func interruptedWrite(t *testing.T, d *mock.Daemon, w *pigeonhole.Writer) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- w.Write(ctx, []byte("interrupted")) }()
-	waitPigeonhole(t, d, "the write at the daemon", func(st mock.PigeonholeStats) bool { return st.InFlight == 1 })
+	waitfor.Pigeonhole(t, d, "the write at the daemon", func(st mock.PigeonholeStats) bool { return st.InFlight == 1 })
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("Write: %v", err)
@@ -59,7 +60,7 @@ func TestWriterUncertainLanded(t *testing.T) {
 	// landed makes sure the interrupted message is in its box: the mock
 	// may or may not have stored it before the cancel came.
 	landed := func() {
-		waitPigeonhole(t, d, "the cancel", func(st mock.PigeonholeStats) bool { return st.InFlight == 0 })
+		waitfor.Pigeonhole(t, d, "the cancel", func(st mock.PigeonholeStats) bool { return st.InFlight == 0 })
 		at := w.State().Next
 		d.WriteBox(wc[:], at[:], []byte("interrupted"))
 	}

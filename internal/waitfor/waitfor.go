@@ -1,4 +1,7 @@
-package client_test
+// Package waitfor holds the tests' waits on events of the mock and the
+// client (never sleeps): shared by the test packages of client and
+// pigeonhole.
+package waitfor
 
 import (
 	"context"
@@ -9,16 +12,16 @@ import (
 	"github.com/katzenthin/katzenthin/mock"
 )
 
-// waitTimeout bounds each wait: a condition that never comes fails the
+// Timeout bounds each wait: a condition that never comes fails the
 // test instead of hanging it.
-const waitTimeout = 10 * time.Second
+const Timeout = 10 * time.Second
 
-// waitPigeonhole waits until the mock's Pigeonhole counters satisfy cond
+// Pigeonhole waits until the mock's Pigeonhole counters satisfy cond
 // and returns them. They change on the mock's goroutines, after the
 // client's write returned; the mock wakes the wait at each change.
-func waitPigeonhole(t testing.TB, d *mock.Daemon, what string, cond func(mock.PigeonholeStats) bool) mock.PigeonholeStats {
+func Pigeonhole(t testing.TB, d *mock.Daemon, what string, cond func(mock.PigeonholeStats) bool) mock.PigeonholeStats {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
 	defer cancel()
 	st, err := d.WaitPigeonhole(ctx, cond)
 	if err != nil {
@@ -27,14 +30,14 @@ func waitPigeonhole(t testing.TB, d *mock.Daemon, what string, cond func(mock.Pi
 	return st
 }
 
-// waitReconnect waits until c has counted a reconnection since its
+// Reconnect waits until c has counted a reconnection since its
 // Stats().Reconnects was before. The client counts a reconnection before
 // it publishes Reconnected, so every event is a moment to look again; and
 // the subscription is taken before the first look, so a reconnection is
 // seen whether it came before that look or after.
-func waitReconnect(t testing.TB, c *client.Client, before uint64) {
+func Reconnect(t testing.TB, c *client.Client, before uint64) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
 	defer cancel()
 	events, stop := c.Subscribe()
 	defer stop()
