@@ -118,8 +118,9 @@ func TestParked(t *testing.T) {
 func TestResolve(t *testing.T) {
 	d, c, dst := startSDK(t, wire.Generation47)
 	d.HoldReplies()
+	base := d.Stats().Requests
 	cy := startCyclers(c, dst, 5)
-	waitHeld(t, d, 5)
+	waitHeld(t, d, base, 5)
 	for range 20 {
 		cy.resolveOne(d)
 	}

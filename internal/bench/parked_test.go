@@ -267,15 +267,19 @@ func (cy *cyclers) stop(d *mock.Daemon) {
 	d.ReleaseReplies()
 }
 
-// waitHeld waits until the mock holds n replies.
-func waitHeld(tb testing.TB, d *mock.Daemon, n int) {
+// waitHeld waits until the mock holds the replies of n Sends made since
+// its Requests counter read base: once the mock has handled those
+// requests, what they caused is held (mock.WaitRequests), so the count is
+// checked, not polled.
+func waitHeld(tb testing.TB, d *mock.Daemon, base int64, n int) {
 	tb.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for d.Stats().RepliesHeld < int64(n) {
-		if time.Now().After(deadline) {
-			tb.Fatalf("%d replies held, want %d", d.Stats().RepliesHeld, n)
-		}
-		time.Sleep(time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := d.WaitRequests(ctx, int(base)+n); err != nil {
+		tb.Fatalf("waiting for %d requests: %v (%d handled)", n, err, d.Stats().Requests-base)
+	}
+	if held := d.Stats().RepliesHeld; held != int64(n) {
+		tb.Fatalf("%d replies held, want %d", held, n)
 	}
 }
 
@@ -296,8 +300,9 @@ func BenchmarkResolve(b *testing.B) {
 		b.Run(fmt.Sprintf("parked=%d", n), func(b *testing.B) {
 			d, c, dst := startSDK(b, wire.Generation47)
 			d.HoldReplies()
+			base := d.Stats().Requests
 			cy := startCyclers(c, dst, n)
-			waitHeld(b, d, n)
+			waitHeld(b, d, base, n)
 			b.ReportAllocs()
 			for b.Loop() {
 				cy.resolveOne(d)
