@@ -37,12 +37,26 @@ func runStorm(t testing.TB, gen wire.Generation, callers int, duration, dropEver
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c, err := client.Dial(ctx, client.WithDialer(l.Dialer(d.Dialer())),
-		client.WithReconnect(client.ReconnectPolicy{MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}))
+		client.WithReconnect(client.ReconnectPolicy{MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}),
+		client.WithSubscriberBuffer(4096))
 	if err != nil {
 		t.Fatalf("Dial: %v", err)
 	}
 	defer c.Close()
 	dst := echoDst(t, c)
+	// A subscriber through the churn: the reader publishes each message
+	// event under the call's locks, before the call moves.
+	events, unsubscribe := c.Subscribe()
+	replyEvents := make(chan int)
+	go func() {
+		n := 0
+		for ev := range events {
+			if _, ok := ev.(*client.MessageReply); ok {
+				n++
+			}
+		}
+		replyEvents <- n
+	}()
 
 	var f stormFigures
 	var mu sync.Mutex
@@ -125,6 +139,12 @@ storm:
 		if l.Ghost(n) {
 			f.ghosts++
 		}
+	}
+	// Every call that got its reply had its reply event published before
+	// it returned: delivered to the subscriber, or counted as dropped.
+	unsubscribe()
+	if n, dropped := <-replyEvents, c.Stats().DroppedEvents; uint64(n)+dropped < uint64(f.replies) {
+		t.Errorf("%d reply events and %d dropped events for %d replies", n, dropped, f.replies)
 	}
 	f.reconnects = c.Stats().Reconnects
 	if p := c.Stats().Pending; p != 0 {
