@@ -47,7 +47,7 @@ func runStorm(t testing.TB, gen wire.Generation, callers int, duration, dropEver
 	// A subscriber through the churn: the reader publishes each message
 	// event under the call's locks, before the call moves.
 	events, unsubscribe := c.Subscribe()
-	replyEvents := make(chan int)
+	replyEvents := make(chan int, 1) // buffered: the drainer never blocks if the test ends early
 	go func() {
 		n := 0
 		for ev := range events {
