@@ -23,6 +23,19 @@ func load(tb testing.TB) *Frames {
 	return f
 }
 
+// listen loads the frames and starts a canned daemon that the test's
+// end closes (closing it earlier too is fine).
+func listen(tb testing.TB) (*Frames, *Canned) {
+	tb.Helper()
+	f := load(tb)
+	d, err := Listen(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { d.Close() })
+	return f, d
+}
+
 // TestLoadOffsets: the offsets point at the captured SURB ID in all three
 // frames, and at the reply's 2,574-byte payload.
 func TestLoadOffsets(t *testing.T) {
@@ -45,12 +58,7 @@ func TestLoadOffsets(t *testing.T) {
 // TestRoundTrips: many callers at once, each gets its own reply (the
 // stamp of its own payload), and nothing is missed.
 func TestRoundTrips(t *testing.T) {
-	f := load(t)
-	d, err := Listen(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	f, d := listen(t)
 	for _, size := range []int{1, 64, 2000} {
 		c, err := Dial(d.Addr(), f, size)
 		if err != nil {
@@ -92,12 +100,7 @@ func TestRoundTrips(t *testing.T) {
 // TestCallOwnedKeepsReplies: a reply from CallOwned stays as it was
 // after later calls, where Call's is overwritten by the next one.
 func TestCallOwnedKeepsReplies(t *testing.T) {
-	f := load(t)
-	d, err := Listen(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	f, d := listen(t)
 	c, err := Dial(d.Addr(), f, 16)
 	if err != nil {
 		t.Fatal(err)
@@ -127,11 +130,7 @@ func TestCallOwnedKeepsReplies(t *testing.T) {
 // TestClosedFailsCallers: callers get ErrClosed once the connection
 // ends, and later calls fail at once.
 func TestClosedFailsCallers(t *testing.T) {
-	f := load(t)
-	d, err := Listen(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, d := listen(t)
 	c, err := Dial(d.Addr(), f, 8)
 	if err != nil {
 		t.Fatal(err)
