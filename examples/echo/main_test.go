@@ -355,7 +355,7 @@ func TestDaemonNotRunning(t *testing.T) {
 		t.Errorf("exit %d, stdout %q", r.code, r.stdout)
 	}
 	want := "echo: no daemon is listening at " + addr + ": start kpclientd there (its client.toml sets the address), " +
-		"or a stand-in with \"go run ./mock/mockd -listen " + addr + "\" in the katzenthin repository, " +
+		"or a stand-in with \"go run ./cmd/mockd -listen " + addr + "\" in the katzenthin repository, " +
 		"or pass -mock to use the bundled mock daemon\n"
 	if r.stderr != want {
 		t.Errorf("stderr\n%q\nwant\n%q", r.stderr, want)

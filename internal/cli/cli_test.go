@@ -124,7 +124,7 @@ func TestConnectNotRunning(t *testing.T) {
 	if !errors.Is(err, transport.ErrDaemonNotRunning) {
 		t.Fatalf("err %v, want ErrDaemonNotRunning", err)
 	}
-	for _, want := range []string{"no daemon is listening at " + addr, "kpclientd", "go run ./mock/mockd -listen " + addr, "-mock"} {
+	for _, want := range []string{"no daemon is listening at " + addr, "kpclientd", "go run ./cmd/mockd -listen " + addr, "-mock"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%q does not say %q", err, want)
 		}

@@ -140,7 +140,7 @@ func explain(addr string, err error) error {
 	switch pe, isPeer := errors.AsType[*client.PeerError](err); {
 	case errors.Is(err, transport.ErrDaemonNotRunning):
 		msg = fmt.Sprintf("no daemon is listening at %s: start kpclientd there (its client.toml sets the address), "+
-			"or a stand-in with \"go run ./mock/mockd -listen %s\" in the katzenthin repository, "+
+			"or a stand-in with \"go run ./cmd/mockd -listen %s\" in the katzenthin repository, "+
 			"or pass -mock to use the bundled mock daemon", addr, addr)
 	case isPeer && pe.Err == nil:
 		msg = fmt.Sprintf("the daemon at %s runs as uid %d (pid %d), neither our user nor root; "+

@@ -40,7 +40,7 @@ func build() (string, error) {
 			return
 		}
 		b.path = filepath.Join(b.dir, "mockd")
-		if out, err := exec.Command(goCmd, "build", "-o", b.path, "github.com/katzenthin/katzenthin/mock/mockd").CombinedOutput(); err != nil {
+		if out, err := exec.Command(goCmd, "build", "-o", b.path, "github.com/katzenthin/katzenthin/cmd/mockd").CombinedOutput(); err != nil {
 			b.err = fmt.Errorf("building mockd: %v\n%s", err, out)
 		}
 	})

@@ -2,10 +2,10 @@
 // socket, so that thin clients in any language can be tested without a
 // mixnet:
 //
-//	go run ./mock/mockd -listen @katzenpost
-//	go run ./mock/mockd -listen /tmp/kp.sock -generation 99 -latency 50ms -service ping
-//	go run ./mock/mockd -listen tcp:127.0.0.1:64331 -loss 0.1
-//	go run ./mock/mockd -generation 99 -pigeonhole-local 2s -pigeonhole-mixnet 3s
+//	go run ./cmd/mockd -listen @katzenpost
+//	go run ./cmd/mockd -listen /tmp/kp.sock -generation 99 -latency 50ms -service ping
+//	go run ./cmd/mockd -listen tcp:127.0.0.1:64331 -loss 0.1
+//	go run ./cmd/mockd -generation 99 -pigeonhole-local 2s -pigeonhole-mixnet 3s
 //
 // It prints the PKI document's summary, logs every request's kind (never
 // a payload) on standard error, and serves until SIGINT or SIGTERM, when
