@@ -1,9 +1,10 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math"
-	"time"
 
 	"github.com/fxamacker/cbor/v2"
 )
@@ -11,10 +12,8 @@ import (
 // CBOR major types, shifted into the initial byte.
 const (
 	majorUint  = 0 << 5
-	majorNint  = 1 << 5
 	majorBytes = 2 << 5
 	majorText  = 3 << 5
-	majorArray = 4 << 5
 	majorMap   = 5 << 5
 
 	cborFalse = 0xf4
@@ -22,17 +21,16 @@ const (
 	cborNull  = 0xf6
 )
 
-// Decoding limits. A frame is at most the reader's limit; these bound what
-// one frame can make the decoder allocate beyond its own size and how deep
-// it can recurse.
+// decMode bounds what one frame can make the decoder allocate beyond its
+// own size and how deep it can recurse. Keys match exactly, as the
+// daemon's Go field tags do.
 var decMode = func() cbor.DecMode {
 	dm, err := cbor.DecOptions{
-		MaxNestedLevels:  16,
-		MaxArrayElements: 1 << 16,
-		MaxMapPairs:      1 << 16,
-		IndefLength:      cbor.IndefLengthAllowed,
-		DupMapKey:        cbor.DupMapKeyQuiet,
-		// The daemon matches keys exactly (Go field tags, case-sensitive).
+		MaxNestedLevels:   16,
+		MaxArrayElements:  1 << 16,
+		MaxMapPairs:       1 << 16,
+		IndefLength:       cbor.IndefLengthAllowed,
+		DupMapKey:         cbor.DupMapKeyQuiet,
 		FieldNameMatching: cbor.FieldNameMatchingCaseSensitive,
 	}.DecMode()
 	if err != nil {
@@ -40,6 +38,29 @@ var decMode = func() cbor.DecMode {
 	}
 	return dm
 }()
+
+// encMode writes what the daemon's Go types write (docs/protocol.md 9.2):
+// struct fields in declaration order, nil slices and pointers as null,
+// omitempty fields left out when empty, times as integer Unix seconds.
+var encMode = func() cbor.UserBufferEncMode {
+	em, err := cbor.EncOptions{Time: cbor.TimeUnix}.UserBufferEncMode()
+	if err != nil {
+		panic(err) // the options above are constant
+	}
+	return em
+}()
+
+// appendCBOR appends the encoding of v, one of this package's message
+// types, to dst.
+func appendCBOR(dst []byte, v any) []byte {
+	buf := bytes.NewBuffer(dst)
+	if err := encMode.MarshalToBuffer(v, buf); err != nil {
+		// The message types hold only encodable fields: an error here is
+		// a bug in this package, not bad input.
+		panic(fmt.Sprintf("wire: encoding %T: %v", v, err))
+	}
+	return buf.Bytes()
+}
 
 // appendHead appends a CBOR initial byte with its argument in the
 // shortest form.
@@ -58,8 +79,9 @@ func appendHead(dst []byte, major byte, n uint64) []byte {
 	}
 }
 
-func appendText(dst []byte, s string) []byte {
-	return append(appendHead(dst, majorText, uint64(len(s))), s...)
+// appendKey appends a map key (a text string).
+func appendKey(dst []byte, k string) []byte {
+	return append(appendHead(dst, majorText, uint64(len(k))), k...)
 }
 
 // appendBytes appends b as a byte string, or null when b is nil, as Go's
@@ -78,19 +100,10 @@ func appendBool(dst []byte, v bool) []byte {
 	return append(dst, cborFalse)
 }
 
-func appendInt(dst []byte, v int64) []byte {
-	if v < 0 {
-		return appendHead(dst, majorNint, uint64(-(v + 1)))
+// appendID appends id as a 16-byte byte string, or null when id is nil.
+func appendID(dst []byte, id *[IDLength]byte) []byte {
+	if id == nil {
+		return append(dst, cborNull)
 	}
-	return appendHead(dst, majorUint, uint64(v))
+	return append(append(dst, majorBytes|IDLength), id[:]...)
 }
-
-// appendUnixSeconds writes t as the daemon does: an untagged integer of
-// Unix seconds, the fraction dropped.
-func appendUnixSeconds(dst []byte, t time.Time) []byte {
-	return appendInt(dst, t.Unix())
-}
-
-// appendKey appends a text key; keys are constants, so this is appendText
-// under a name that reads as a map entry.
-func appendKey(dst []byte, k string) []byte { return appendText(dst, k) }

@@ -38,17 +38,12 @@ func (e *DaemonError) UnmarshalCBOR(b []byte) error {
 	return nil
 }
 
-// errText is what the daemon of the given generation writes for err:
-// v0.0.47 an empty map whatever the text, later ones the text.
-func appendDaemonError(dst []byte, g Generation, e *DaemonError) []byte {
-	switch {
-	case e == nil:
-		return append(dst, cborNull)
-	case g == Generation47:
-		return appendHead(dst, majorMap, 0)
-	default:
-		return appendText(dst, e.Text)
-	}
+// MarshalCBOR writes the text, as the daemons after v0.0.47 do.
+func (e *DaemonError) MarshalCBOR() ([]byte, error) {
+	return encMode.Marshal(e.Text)
 }
 
-var _ cbor.Unmarshaler = (*DaemonError)(nil)
+var (
+	_ cbor.Unmarshaler = (*DaemonError)(nil)
+	_ cbor.Marshaler   = (*DaemonError)(nil)
+)

@@ -55,11 +55,11 @@ type NewPKIDocumentEvent struct {
 // MessageSentEvent says the daemon put a SURB or ARQ send on the wire, or
 // (Err set) that the send failed.
 type MessageSentEvent struct {
-	MessageID *MessageID    `cbor:"message_id"` // ARQ: the request's ID
-	SURBID    *SURBID       `cbor:"surbid"`     // ARQ: the daemon's own SURB ID
-	SentAt    time.Time     `cbor:"sent_at"`    // Unix seconds on the wire; zero if null
-	ReplyETA  time.Duration `cbor:"reply_eta"`  // nanoseconds on the wire
-	Err       *DaemonError  `cbor:"err"`
+	MessageID *MessageID    `cbor:"message_id"`    // ARQ: the request's ID
+	SURBID    *SURBID       `cbor:"surbid"`        // ARQ: the daemon's own SURB ID
+	SentAt    time.Time     `cbor:"sent_at"`       // Unix seconds on the wire; zero if null
+	ReplyETA  time.Duration `cbor:"reply_eta"`     // nanoseconds on the wire
+	Err       *DaemonError  `cbor:"err,omitempty"` // v0.0.99 leaves it out when nil
 }
 
 // MessageReplyEvent delivers a reply (zero-padded to the SURB payload
@@ -68,9 +68,9 @@ type MessageReplyEvent struct {
 	MessageID  *MessageID   `cbor:"message_id"` // ARQ sends only
 	SURBID     *SURBID      `cbor:"surbid"`
 	Payload    []byte       `cbor:"payload"`
-	Err        *DaemonError `cbor:"err"`         // v0.0.47
-	ErrorCode  ErrorCode    `cbor:"error_code"`  // v0.0.99
-	ReplyIndex *uint8       `cbor:"reply_index"` // v0.0.99, absent when unset
+	Err        *DaemonError `cbor:"err,omitempty"`         // v0.0.47
+	ErrorCode  ErrorCode    `cbor:"error_code"`            // v0.0.99
+	ReplyIndex *uint8       `cbor:"reply_index,omitempty"` // v0.0.99
 }
 
 // MessageIDGarbageCollected says the daemon forgot an ARQ message ID. The

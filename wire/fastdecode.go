@@ -14,17 +14,16 @@ import (
 // that the caller may keep. A Decoder is not safe for concurrent use.
 //
 // The events a client sees most (message sent and reply events) are read
-// by a hand-written decoder without reflection or allocations beyond the
-// payload; anything else, and anything the fast decoder is unsure of,
-// goes to the general decoder, which gives the same result.
+// key by key by a hand-written decoder without reflection or allocations
+// beyond the payload; anything else, and anything the fast decoder is
+// unsure of, goes to the general decoder, which gives the same result
+// (FuzzDecoder).
 type Decoder struct {
 	resp  Response
 	sent  MessageSentEvent
 	reply MessageReplyEvent
 	ids   [2][IDLength]byte
 	err   DaemonError
-	// dirty: resp may hold more than the hot path's two events.
-	dirty bool
 	// share: reply payloads may be views into the body (DecodeShared).
 	share bool
 }
@@ -45,10 +44,9 @@ func (d *Decoder) DecodeShared(body []byte) (*Response, error) {
 }
 
 func (d *Decoder) decode(body []byte) (*Response, error) {
-	if d.hot(body) || d.fast(body) {
+	if d.fast(body) {
 		return &d.resp, nil
 	}
-	d.dirty = true
 	if err := DecodeResponse(body, &d.resp); err != nil {
 		return nil, err
 	}
@@ -167,7 +165,6 @@ func (d *Decoder) fast(body []byte) bool {
 		return false
 	}
 	d.resp = Response{}
-	d.dirty = false
 	events, seenEvents := 0, 0
 	for range n {
 		key := c.text()
@@ -253,17 +250,16 @@ func (d *Decoder) decodeSent(c *cursor) bool {
 		return false
 	}
 	d.sent = MessageSentEvent{}
-	if !d.sentFields(c, int(n), 0) {
+	if !d.sentFields(c, int(n)) {
 		return false
 	}
 	d.resp.MessageSent = &d.sent
 	return true
 }
 
-// sentFields reads n keys of a sent event into d.sent; seen has the bits
-// of the keys already read.
-func (d *Decoder) sentFields(c *cursor, n, seen int) bool {
-	e := &d.sent
+// sentFields reads n keys of a sent event into d.sent.
+func (d *Decoder) sentFields(c *cursor, n int) bool {
+	e, seen := &d.sent, 0
 	for range n {
 		key := c.text()
 		bit := d.eventField(c, key, &e.MessageID, &e.SURBID, &e.Err)
@@ -297,17 +293,16 @@ func (d *Decoder) decodeReply(c *cursor) bool {
 		return false
 	}
 	d.reply = MessageReplyEvent{}
-	if !d.replyFields(c, int(n), 0) {
+	if !d.replyEventFields(c, int(n)) {
 		return false
 	}
 	d.resp.MessageReply = &d.reply
 	return true
 }
 
-// replyFields reads n keys of a reply event into d.reply; seen has the
-// bits of the keys already read.
-func (d *Decoder) replyFields(c *cursor, n, seen int) bool {
-	e := &d.reply
+// replyEventFields reads n keys of a reply event into d.reply.
+func (d *Decoder) replyEventFields(c *cursor, n int) bool {
+	e, seen := &d.reply, 0
 	for range n {
 		key := c.text()
 		bit := d.eventField(c, key, &e.MessageID, &e.SURBID, &e.Err)

@@ -88,12 +88,4 @@ func decodeID(dst *[IDLength]byte, b []byte) error {
 	return nil
 }
 
-// appendID appends id as a 16-byte byte string, or null when id is nil.
-func appendID(dst []byte, id *[IDLength]byte) []byte {
-	if id == nil {
-		return append(dst, cborNull)
-	}
-	return append(append(dst, majorBytes|IDLength), id[:]...)
-}
-
 var _ cbor.Unmarshaler = (*SURBID)(nil)

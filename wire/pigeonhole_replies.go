@@ -59,8 +59,8 @@ type CancelResendingEncryptedMessageReply struct {
 type StartResendingCopyCommandReply struct {
 	QueryID             *QueryID  `cbor:"query_id"`
 	ErrorCode           ErrorCode `cbor:"error_code"`
-	ReplicaErrorCode    uint8     `cbor:"replica_error_code"`
-	FailedEnvelopeIndex uint64    `cbor:"failed_envelope_index"`
+	ReplicaErrorCode    uint8     `cbor:"replica_error_code,omitempty"`
+	FailedEnvelopeIndex uint64    `cbor:"failed_envelope_index,omitempty"`
 }
 
 // CancelResendingCopyCommandReply answers CancelResendingCopyCommand.

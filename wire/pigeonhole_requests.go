@@ -39,12 +39,12 @@ type StartResendingEncryptedMessage struct {
 	ReadCap                      []byte   `cbor:"read_cap"`
 	WriteCap                     []byte   `cbor:"write_cap"`
 	MessageBoxIndex              []byte   `cbor:"message_box_index"`
-	ReplyIndex                   *uint8   `cbor:"reply_index"`
+	ReplyIndex                   *uint8   `cbor:"reply_index,omitempty"`
 	EnvelopeDescriptor           []byte   `cbor:"envelope_descriptor"`
 	MessageCiphertext            []byte   `cbor:"message_ciphertext"`
 	EnvelopeHash                 []byte   `cbor:"envelope_hash"`
-	NoRetryOnBoxIDNotFound       bool     `cbor:"no_retry_on_box_id_not_found"`
-	NoIdempotentBoxAlreadyExists bool     `cbor:"no_idempotent_box_already_exists"`
+	NoRetryOnBoxIDNotFound       bool     `cbor:"no_retry_on_box_id_not_found,omitempty"`
+	NoIdempotentBoxAlreadyExists bool     `cbor:"no_idempotent_box_already_exists,omitempty"`
 }
 
 // CancelResendingEncryptedMessage cancels the operation of EnvelopeHash.
@@ -59,8 +59,8 @@ type CancelResendingEncryptedMessage struct {
 type StartResendingCopyCommand struct {
 	QueryID             *QueryID `cbor:"query_id"`
 	WriteCap            []byte   `cbor:"write_cap"`
-	CourierIdentityHash []byte   `cbor:"courier_identity_hash"`
-	CourierQueueID      []byte   `cbor:"courier_queue_id"`
+	CourierIdentityHash []byte   `cbor:"courier_identity_hash,omitempty"`
+	CourierQueueID      []byte   `cbor:"courier_queue_id,omitempty"`
 }
 
 // CancelResendingCopyCommand cancels the copy command whose temporary

@@ -1,54 +1,27 @@
 package wire
 
+import (
+	"reflect"
+	"time"
+)
+
 // Response is one daemon→client message of either generation: exactly one
 // field is non-nil in a well-formed response (see Event). DecodeResponse
 // fills it from either generation's envelope; AppendFrame writes a given
 // generation's envelope (all keys present, unused ones null), byte for
-// byte what that daemon writes.
+// byte what that daemon writes. The fields are in the order of the v0.0.99
+// envelope, tagged with its keys.
 type Response struct {
-	Shutdown                  *ShutdownEvent             // "shudown_event" (sic, v0.0.47) or "shutdown_event"
-	ConnectionStatus          *ConnectionStatusEvent     // "connection_status_event"
-	NewPKIDocument            *NewPKIDocumentEvent       // "new_pki_document_event"
-	MessageSent               *MessageSentEvent          // "message_sent_event"
-	MessageReply              *MessageReplyEvent         // "message_reply_event"
-	MessageIDGarbageCollected *MessageIDGarbageCollected // "message_id_garbage_collected"
-	SessionTokenReply         *SessionTokenReply         // "session_token_reply", v0.0.99
-	GetPKIDocumentReply       *GetPKIDocumentReply       // "get_pki_document_reply", v0.0.99
+	SessionTokenReply         *SessionTokenReply         `cbor:"session_token_reply"` // v0.0.99
+	Shutdown                  *ShutdownEvent             `cbor:"shutdown_event"`      // "shudown_event" (sic) in v0.0.47
+	ConnectionStatus          *ConnectionStatusEvent     `cbor:"connection_status_event"`
+	NewPKIDocument            *NewPKIDocumentEvent       `cbor:"new_pki_document_event"`
+	MessageSent               *MessageSentEvent          `cbor:"message_sent_event"`
+	MessageReply              *MessageReplyEvent         `cbor:"message_reply_event"`
+	MessageIDGarbageCollected *MessageIDGarbageCollected `cbor:"message_id_garbage_collected"`
 
-	// The Pigeonhole replies of v0.0.99 (PROTOCOL.md 9.6), each under
-	// its type's name in snake case with a "_reply" suffix.
-	NewKeypairReply                               *NewKeypairReply
-	EncryptReadReply                              *EncryptReadReply
-	EncryptWriteReply                             *EncryptWriteReply
-	StartResendingEncryptedMessageReply           *StartResendingEncryptedMessageReply
-	CancelResendingEncryptedMessageReply          *CancelResendingEncryptedMessageReply
-	StartResendingCopyCommandReply                *StartResendingCopyCommandReply
-	CancelResendingCopyCommandReply               *CancelResendingCopyCommandReply
-	NextMessageBoxIndexReply                      *NextMessageBoxIndexReply
-	GetMessageBoxIndexCounterReply                *GetMessageBoxIndexCounterReply
-	GetDirectoryAuthoritiesReply                  *GetDirectoryAuthoritiesReply
-	CreateCourierEnvelopesFromPayloadReply        *CreateCourierEnvelopesFromPayloadReply
-	CreateCourierEnvelopesFromMultiPayloadReply   *CreateCourierEnvelopesFromMultiPayloadReply
-	CreateCourierEnvelopesFromTombstoneRangeReply *CreateCourierEnvelopesFromTombstoneRangeReply
-	VoucherMintReply                              *VoucherMintReply
-	VoucherInductReply                            *VoucherInductReply
-	VoucherOpenReply                              *VoucherOpenReply
-	VoucherDeriveStreamReply                      *VoucherDeriveStreamReply
-}
-
-// responseWire is what the decoder fills: both spellings of the shutdown
-// key, every other key of both generations that this SDK understands.
-// Unknown keys are ignored, as the daemon's own decoder ignores them.
-type responseWire struct {
-	ShudownEvent                                  *ShutdownEvent                                 `cbor:"shudown_event"`
-	ShutdownEvent                                 *ShutdownEvent                                 `cbor:"shutdown_event"`
-	ConnectionStatusEvent                         *ConnectionStatusEvent                         `cbor:"connection_status_event"`
-	NewPKIDocumentEvent                           *NewPKIDocumentEvent                           `cbor:"new_pki_document_event"`
-	MessageSentEvent                              *MessageSentEvent                              `cbor:"message_sent_event"`
-	MessageReplyEvent                             *MessageReplyEvent                             `cbor:"message_reply_event"`
-	MessageIDGarbageCollected                     *MessageIDGarbageCollected                     `cbor:"message_id_garbage_collected"`
-	SessionTokenReply                             *SessionTokenReply                             `cbor:"session_token_reply"`
-	GetPKIDocumentReply                           *GetPKIDocumentReply                           `cbor:"get_pki_document_reply"`
+	// The query replies of v0.0.99 (docs/protocol.md 9.6), each under its
+	// request's key with a "_reply" suffix, in the order of queryOps.
 	NewKeypairReply                               *NewKeypairReply                               `cbor:"new_keypair_reply"`
 	EncryptReadReply                              *EncryptReadReply                              `cbor:"encrypt_read_reply"`
 	EncryptWriteReply                             *EncryptWriteReply                             `cbor:"encrypt_write_reply"`
@@ -58,6 +31,7 @@ type responseWire struct {
 	CancelResendingCopyCommandReply               *CancelResendingCopyCommandReply               `cbor:"cancel_resending_copy_command_reply"`
 	NextMessageBoxIndexReply                      *NextMessageBoxIndexReply                      `cbor:"next_message_box_index_reply"`
 	GetMessageBoxIndexCounterReply                *GetMessageBoxIndexCounterReply                `cbor:"get_message_box_index_counter_reply"`
+	GetPKIDocumentReply                           *GetPKIDocumentReply                           `cbor:"get_pki_document_reply"`
 	GetDirectoryAuthoritiesReply                  *GetDirectoryAuthoritiesReply                  `cbor:"get_directory_authorities_reply"`
 	CreateCourierEnvelopesFromPayloadReply        *CreateCourierEnvelopesFromPayloadReply        `cbor:"create_courier_envelopes_from_payload_reply"`
 	CreateCourierEnvelopesFromMultiPayloadReply   *CreateCourierEnvelopesFromMultiPayloadReply   `cbor:"create_courier_envelopes_from_multi_payload_reply"`
@@ -66,6 +40,14 @@ type responseWire struct {
 	VoucherInductReply                            *VoucherInductReply                            `cbor:"voucher_induct_reply"`
 	VoucherOpenReply                              *VoucherOpenReply                              `cbor:"voucher_open_reply"`
 	VoucherDeriveStreamReply                      *VoucherDeriveStreamReply                      `cbor:"voucher_derive_stream_reply"`
+}
+
+// responseWire is what the decoder fills: the v0.0.99 keys, and the
+// v0.0.47 misspelling of the shutdown key. Unknown keys are ignored, as
+// the daemon's own decoder ignores them.
+type responseWire struct {
+	Response
+	Shudown *ShutdownEvent `cbor:"shudown_event"`
 }
 
 // DecodeResponse decodes a response body of either generation into r,
@@ -78,37 +60,10 @@ func DecodeResponse(body []byte, r *Response) error {
 		*r = Response{}
 		return &DecodeError{Message: "response", Err: err}
 	}
-	shutdown := w.ShutdownEvent
-	if shutdown == nil {
-		shutdown = w.ShudownEvent
+	if w.Shutdown == nil {
+		w.Shutdown = w.Shudown
 	}
-	*r = Response{
-		Shutdown:                                      shutdown,
-		ConnectionStatus:                              w.ConnectionStatusEvent,
-		NewPKIDocument:                                w.NewPKIDocumentEvent,
-		MessageSent:                                   w.MessageSentEvent,
-		MessageReply:                                  w.MessageReplyEvent,
-		MessageIDGarbageCollected:                     w.MessageIDGarbageCollected,
-		SessionTokenReply:                             w.SessionTokenReply,
-		GetPKIDocumentReply:                           w.GetPKIDocumentReply,
-		NewKeypairReply:                               w.NewKeypairReply,
-		EncryptReadReply:                              w.EncryptReadReply,
-		EncryptWriteReply:                             w.EncryptWriteReply,
-		StartResendingEncryptedMessageReply:           w.StartResendingEncryptedMessageReply,
-		CancelResendingEncryptedMessageReply:          w.CancelResendingEncryptedMessageReply,
-		StartResendingCopyCommandReply:                w.StartResendingCopyCommandReply,
-		CancelResendingCopyCommandReply:               w.CancelResendingCopyCommandReply,
-		NextMessageBoxIndexReply:                      w.NextMessageBoxIndexReply,
-		GetMessageBoxIndexCounterReply:                w.GetMessageBoxIndexCounterReply,
-		GetDirectoryAuthoritiesReply:                  w.GetDirectoryAuthoritiesReply,
-		CreateCourierEnvelopesFromPayloadReply:        w.CreateCourierEnvelopesFromPayloadReply,
-		CreateCourierEnvelopesFromMultiPayloadReply:   w.CreateCourierEnvelopesFromMultiPayloadReply,
-		CreateCourierEnvelopesFromTombstoneRangeReply: w.CreateCourierEnvelopesFromTombstoneRangeReply,
-		VoucherMintReply:                              w.VoucherMintReply,
-		VoucherInductReply:                            w.VoucherInductReply,
-		VoucherOpenReply:                              w.VoucherOpenReply,
-		VoucherDeriveStreamReply:                      w.VoucherDeriveStreamReply,
-	}
+	*r = w.Response
 	return nil
 }
 
@@ -117,30 +72,102 @@ func DecodeResponse(body []byte, r *Response) error {
 // daemon's event, which a client should ignore) and ErrManyEvents when
 // more than one is.
 func (r *Response) Event() (any, error) {
+	// The hot events first: a decoded response holds one event.
+	switch {
+	case r.MessageSent != nil && *r == Response{MessageSent: r.MessageSent}:
+		return r.MessageSent, nil
+	case r.MessageReply != nil && *r == Response{MessageReply: r.MessageReply}:
+		return r.MessageReply, nil
+	}
 	var ev any
-	n := 0
-	set := func(v any, ok bool) {
-		if ok {
-			ev = v
-			n++
+	v := reflect.ValueOf(r).Elem()
+	for i := range v.NumField() {
+		if f := v.Field(i); !f.IsNil() {
+			if ev != nil {
+				return nil, ErrManyEvents
+			}
+			ev = f.Interface()
 		}
 	}
-	set(r.Shutdown, r.Shutdown != nil)
-	set(r.ConnectionStatus, r.ConnectionStatus != nil)
-	set(r.NewPKIDocument, r.NewPKIDocument != nil)
-	set(r.MessageSent, r.MessageSent != nil)
-	set(r.MessageReply, r.MessageReply != nil)
-	set(r.MessageIDGarbageCollected, r.MessageIDGarbageCollected != nil)
-	set(r.SessionTokenReply, r.SessionTokenReply != nil)
-	for _, q := range r.queryReplies() {
-		set(q, q != nil)
-	}
-	switch n {
-	case 0:
+	if ev == nil {
 		return nil, ErrNoEvent
-	case 1:
-		return ev, nil
-	default:
-		return nil, ErrManyEvents
 	}
+	return ev, nil
+}
+
+// AppendFrame appends r, framed, as a daemon of generation g writes it.
+// Events that g does not have (the session token and query replies in
+// v0.0.47) are written as nothing: encode those only for Generation99.
+func (r *Response) AppendFrame(dst []byte, g Generation) []byte {
+	dst, start := beginFrame(dst)
+	return endFrame(r.appendBody(dst, g), start)
+}
+
+// Marshal returns r's CBOR body as generation g writes it.
+func (r *Response) Marshal(g Generation) []byte { return r.appendBody(nil, g) }
+
+func (r *Response) appendBody(dst []byte, g Generation) []byte {
+	if g == Generation99 {
+		return appendCBOR(dst, r)
+	}
+	return appendCBOR(dst, r.v47())
+}
+
+// response47 is the v0.0.47 response envelope (docs/protocol.md 5): six
+// events, the shutdown key misspelt, errors written as empty maps, no
+// error codes, and a status event without the v0.0.99 fields.
+type response47 struct {
+	Shutdown                  *ShutdownEvent             `cbor:"shudown_event"`
+	ConnectionStatus          *status47                  `cbor:"connection_status_event"`
+	NewPKIDocument            *NewPKIDocumentEvent       `cbor:"new_pki_document_event"`
+	MessageSent               *sent47                    `cbor:"message_sent_event"`
+	MessageReply              *reply47                   `cbor:"message_reply_event"`
+	MessageIDGarbageCollected *MessageIDGarbageCollected `cbor:"message_id_garbage_collected"`
+}
+
+type status47 struct {
+	IsConnected bool     `cbor:"is_connected"`
+	Err         *error47 `cbor:"err"`
+}
+
+type sent47 struct {
+	MessageID *MessageID    `cbor:"message_id"`
+	SURBID    *SURBID       `cbor:"surbid"`
+	SentAt    time.Time     `cbor:"sent_at"`
+	ReplyETA  time.Duration `cbor:"reply_eta"`
+	Err       *error47      `cbor:"err"`
+}
+
+type reply47 struct {
+	MessageID *MessageID `cbor:"message_id"`
+	SURBID    *SURBID    `cbor:"surbid"`
+	Payload   []byte     `cbor:"payload"`
+	Err       *error47   `cbor:"err"`
+}
+
+// error47 is how the v0.0.47 daemon encodes a Go error: an empty map,
+// the text lost.
+type error47 struct{}
+
+func newError47(e *DaemonError) *error47 {
+	if e == nil {
+		return nil
+	}
+	return &error47{}
+}
+
+// v47 is r in the v0.0.47 envelope.
+func (r *Response) v47() *response47 {
+	w := &response47{Shutdown: r.Shutdown, NewPKIDocument: r.NewPKIDocument, MessageIDGarbageCollected: r.MessageIDGarbageCollected}
+	if s := r.ConnectionStatus; s != nil {
+		w.ConnectionStatus = &status47{IsConnected: s.IsConnected, Err: newError47(s.Err)}
+	}
+	if m := r.MessageSent; m != nil {
+		w.MessageSent = &sent47{MessageID: m.MessageID, SURBID: m.SURBID, SentAt: m.SentAt,
+			ReplyETA: m.ReplyETA, Err: newError47(m.Err)}
+	}
+	if m := r.MessageReply; m != nil {
+		w.MessageReply = &reply47{MessageID: m.MessageID, SURBID: m.SURBID, Payload: m.Payload, Err: newError47(m.Err)}
+	}
+	return w
 }
