@@ -49,6 +49,11 @@ type conn struct {
 		msgID  wire.MessageID
 		surbID wire.SURBID
 	} // scratch for the IDs of the event being encoded, under wmu
+	ev struct {
+		r     wire.Response
+		sent  wire.MessageSentEvent
+		reply wire.MessageReplyEvent
+	} // scratch for the event being encoded, under wmu
 	closed  bool // no more frames are taken
 	kick    chan struct{}
 	drained chan struct{}
@@ -129,10 +134,11 @@ func (c *conn) sendEvent(ev *event) bool {
 }
 
 // appendEventLocked encodes ev onto out, padding a reply's payload to the
-// reply size in the connection's scratch buffer: no allocation. The IDs
-// are copied to scratch fields too: escape analysis sees
-// Response.AppendFrame leak what its events point to, and pointing into
-// the connection (already on the heap) keeps ev on its caller's stack.
+// reply size in the connection's scratch buffer: no allocation. The IDs,
+// the event and its response are built in scratch fields too: escape
+// analysis sees Response.AppendFrame leak the response it encodes, and
+// pointing into the connection (already on the heap) keeps ev on its
+// caller's stack.
 func (c *conn) appendEventLocked(ev *event) {
 	var msgID *wire.MessageID
 	if ev.hasMsgID {
@@ -144,17 +150,20 @@ func (c *conn) appendEventLocked(ev *event) {
 		c.ids.surbID = ev.surbID
 		surbID = &c.ids.surbID
 	}
-	var r wire.Response
+	r := &c.ev.r
+	*r = wire.Response{}
 	switch ev.kind {
 	case evSent:
-		s := wire.MessageSentEvent{MessageID: msgID, SURBID: surbID, SentAt: ev.sentAt, ReplyETA: ev.eta}
+		s := &c.ev.sent
+		*s = wire.MessageSentEvent{MessageID: msgID, SURBID: surbID, SentAt: ev.sentAt, ReplyETA: ev.eta}
 		if ev.failed {
 			s.Err = errNotConnected
 		}
-		r.MessageSent = &s
+		r.MessageSent = s
 		c.out = r.AppendFrame(c.out, c.d.gen)
 	case evReply:
-		m := wire.MessageReplyEvent{MessageID: msgID, SURBID: surbID, ErrorCode: ev.code}
+		m := &c.ev.reply
+		*m = wire.MessageReplyEvent{MessageID: msgID, SURBID: surbID, ErrorCode: ev.code}
 		switch {
 		case ev.failed:
 			m.Err = errARQGaveUp
@@ -165,13 +174,14 @@ func (c *conn) appendEventLocked(ev *event) {
 			c.pad = padTo(c.pad, ev.payload, c.d.opts.replySize)
 			m.Payload = c.pad
 		}
-		r.MessageReply = &m
+		r.MessageReply = m
 		c.out = r.AppendFrame(c.out, c.d.gen)
 	case evGC:
 		g := wire.MessageIDGarbageCollected{MessageID: msgID}
 		r.MessageIDGarbageCollected = &g
 		c.out = r.AppendFrame(c.out, c.d.gen)
 	}
+	*r = wire.Response{} // keep no pointers to the payload
 }
 
 // padTo returns p zero-padded (or truncated) to n bytes, in buf's memory.

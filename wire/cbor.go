@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/fxamacker/cbor/v2"
 )
@@ -50,16 +51,41 @@ var encMode = func() cbor.UserBufferEncMode {
 	return em
 }()
 
+// encoder is the scratch space of one encoding. The library writes into a
+// bytes.Buffer that escapes, and a v0.0.47 response is converted to its
+// envelope first: pooling both keeps a daemon's events (the mock's, when
+// it is the daemon) free of allocations.
+type encoder struct {
+	buf bytes.Buffer
+	r47 response47
+}
+
+var encoders = sync.Pool{New: func() any { return new(encoder) }}
+
+// maxPooledBuffer bounds the buffer an encoder keeps between uses.
+const maxPooledBuffer = 64 << 10
+
 // appendCBOR appends the encoding of v, one of this package's message
-// types, to dst.
-func appendCBOR(dst []byte, v any) []byte {
-	buf := bytes.NewBuffer(dst)
-	if err := encMode.MarshalToBuffer(v, buf); err != nil {
+// types, to dst; e is a pooled encoder, or nil to take one.
+func appendCBOR(dst []byte, v any, e *encoder) []byte {
+	if e == nil {
+		e = encoders.Get().(*encoder)
+		defer putEncoder(e)
+	}
+	e.buf.Reset()
+	if err := encMode.MarshalToBuffer(v, &e.buf); err != nil {
 		// The message types hold only encodable fields: an error here is
 		// a bug in this package, not bad input.
 		panic(fmt.Sprintf("wire: encoding %T: %v", v, err))
 	}
-	return buf.Bytes()
+	return append(dst, e.buf.Bytes()...)
+}
+
+func putEncoder(e *encoder) {
+	if e.buf.Cap() <= maxPooledBuffer {
+		e.r47 = response47{} // keep no caller memory
+		encoders.Put(e)
+	}
 }
 
 // appendHead appends a CBOR initial byte with its argument in the

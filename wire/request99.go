@@ -84,13 +84,13 @@ func (r *Request99) appendBody(dst []byte) []byte {
 		dst = appendBytes(appendKey(dst, "payload"), m.Payload)
 		return append(dst, sendEnvelope.tail...)
 	}
-	return appendCBOR(dst, r)
+	return appendCBOR(dst, r, nil)
 }
 
 // sendEnvelope is the request envelope around a send_message: the library's
 // encoding of an empty request, cut at the send_message key's null.
 var sendEnvelope = func() (e struct{ head, tail []byte }) {
-	empty := appendCBOR(nil, &Request99{})
+	empty := appendCBOR(nil, &Request99{}, nil)
 	key := appendKey(nil, "send_message")
 	at := bytes.Index(empty, key) + len(key)
 	return struct{ head, tail []byte }{empty[:at], empty[at+1:]}

@@ -108,9 +108,12 @@ func (r *Response) Marshal(g Generation) []byte { return r.appendBody(nil, g) }
 
 func (r *Response) appendBody(dst []byte, g Generation) []byte {
 	if g == Generation99 {
-		return appendCBOR(dst, r)
+		return appendCBOR(dst, r, nil)
 	}
-	return appendCBOR(dst, r.v47())
+	e := encoders.Get().(*encoder)
+	defer putEncoder(e)
+	r.to47(&e.r47)
+	return appendCBOR(dst, &e.r47, e)
 }
 
 // response47 is the v0.0.47 response envelope (docs/protocol.md 5): six
@@ -123,6 +126,12 @@ type response47 struct {
 	MessageSent               *sent47                    `cbor:"message_sent_event"`
 	MessageReply              *reply47                   `cbor:"message_reply_event"`
 	MessageIDGarbageCollected *MessageIDGarbageCollected `cbor:"message_id_garbage_collected"`
+
+	// Storage for the events the pointers above point to.
+	status status47
+	sent   sent47
+	reply  reply47
+	err    error47
 }
 
 type status47 struct {
@@ -149,25 +158,25 @@ type reply47 struct {
 // the text lost.
 type error47 struct{}
 
-func newError47(e *DaemonError) *error47 {
-	if e == nil {
-		return nil
+// to47 sets w to r in the v0.0.47 envelope, its events in w's storage.
+func (r *Response) to47(w *response47) {
+	*w = response47{Shutdown: r.Shutdown, NewPKIDocument: r.NewPKIDocument, MessageIDGarbageCollected: r.MessageIDGarbageCollected}
+	err := func(e *DaemonError) *error47 {
+		if e == nil {
+			return nil
+		}
+		return &w.err
 	}
-	return &error47{}
-}
-
-// v47 is r in the v0.0.47 envelope.
-func (r *Response) v47() *response47 {
-	w := &response47{Shutdown: r.Shutdown, NewPKIDocument: r.NewPKIDocument, MessageIDGarbageCollected: r.MessageIDGarbageCollected}
 	if s := r.ConnectionStatus; s != nil {
-		w.ConnectionStatus = &status47{IsConnected: s.IsConnected, Err: newError47(s.Err)}
+		w.status = status47{IsConnected: s.IsConnected, Err: err(s.Err)}
+		w.ConnectionStatus = &w.status
 	}
 	if m := r.MessageSent; m != nil {
-		w.MessageSent = &sent47{MessageID: m.MessageID, SURBID: m.SURBID, SentAt: m.SentAt,
-			ReplyETA: m.ReplyETA, Err: newError47(m.Err)}
+		w.sent = sent47{MessageID: m.MessageID, SURBID: m.SURBID, SentAt: m.SentAt, ReplyETA: m.ReplyETA, Err: err(m.Err)}
+		w.MessageSent = &w.sent
 	}
 	if m := r.MessageReply; m != nil {
-		w.MessageReply = &reply47{MessageID: m.MessageID, SURBID: m.SURBID, Payload: m.Payload, Err: newError47(m.Err)}
+		w.reply = reply47{MessageID: m.MessageID, SURBID: m.SURBID, Payload: m.Payload, Err: err(m.Err)}
+		w.MessageReply = &w.reply
 	}
-	return w
 }
