@@ -16,7 +16,7 @@ func (c *conn) readLoop() {
 	defer c.d.wg.Done()
 	fr := wire.NewReader(bufio.NewReaderSize(c.nc, readBufferSize), wire.DefaultMaxFrameSize)
 	var (
-		dec   wire.RequestDecoder
+		dec   requestDecoder
 		req47 wire.Request
 		req99 wire.Request99
 	)

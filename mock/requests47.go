@@ -13,10 +13,10 @@ import (
 // crashes on the requests PROTOCOL.md 4 lists; the mock records each as
 // a Violation and closes only the offending connection. req's byte
 // slices other than the payload may be views of body (see
-// wire.RequestDecoder).
-func (c *conn) handle47(body []byte, dec *wire.RequestDecoder, req *wire.Request) bool {
+// requestDecoder).
+func (c *conn) handle47(body []byte, dec *requestDecoder, req *wire.Request) bool {
 	d := c.d
-	if err := dec.Decode47(body, req); err != nil {
+	if err := dec.decode47(body, req); err != nil {
 		return c.violate(fmt.Sprintf("frame does not decode as a request: %v", err))
 	}
 	switch n := req.Ops(); {

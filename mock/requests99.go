@@ -11,10 +11,10 @@ import (
 // bad one with an error code; it drops a request with no operation it
 // knows (a v0.0.47 flat request decodes as one) without reply or close.
 // req's byte slices other than the payload may be views of body (see
-// wire.RequestDecoder).
-func (c *conn) handle99(body []byte, dec *wire.RequestDecoder, req *wire.Request99) bool {
+// requestDecoder).
+func (c *conn) handle99(body []byte, dec *requestDecoder, req *wire.Request99) bool {
 	d := c.d
-	if err := dec.Decode99(body, req); err != nil {
+	if err := dec.decode99(body, req); err != nil {
 		// Guess: the daemon's reader fails on a frame it cannot decode
 		// and drops the connection.
 		return c.violate(fmt.Sprintf("frame does not decode as a request: %v", err))

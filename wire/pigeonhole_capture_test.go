@@ -58,7 +58,6 @@ func (f phFrame) variant() string {
 const malformedFrame = "g-bad-read-cap/conn02/05-c2d-encrypt_read.cbor"
 
 func TestPigeonholeCapturesRoundTrip(t *testing.T) {
-	var dec wire.RequestDecoder
 	for conn, frames := range pigeonholeConns(t) {
 		for _, f := range frames {
 			if f.c2d {
@@ -71,10 +70,6 @@ func TestPigeonholeCapturesRoundTrip(t *testing.T) {
 				}
 				if f.path != malformedFrame && !bytes.Equal(r.Marshal(), f.body) {
 					t.Errorf("%s: re-encoded request differs\n got %x\nwant %x", f.path, r.Marshal(), f.body)
-				}
-				var fast wire.Request99
-				if err := dec.Decode99(f.body, &fast); err != nil || !bytes.Equal(fast.Marshal(), r.Marshal()) {
-					t.Errorf("%s: RequestDecoder disagrees: %v", f.path, err)
 				}
 				continue
 			}

@@ -1,13 +1,29 @@
-package wire
+package mock
 
-import "unicode/utf8"
+import (
+	"encoding/binary"
+	"unicode/utf8"
 
-// RequestDecoder is the daemon side's counterpart of Decoder: it decodes
-// the requests of one connection's reader (package mock uses it). The
-// shapes clients send (every key of the daemon's Go type or only some,
+	"github.com/katzenthin/katzenthin/wire"
+)
+
+// CBOR major types, shifted into the initial byte, and simple values.
+const (
+	majorUint  = 0 << 5
+	majorBytes = 2 << 5
+	majorText  = 3 << 5
+	majorMap   = 5 << 5
+
+	cborFalse = 0xf4
+	cborTrue  = 0xf5
+	cborNull  = 0xf6
+)
+
+// requestDecoder is the daemon side's counterpart of wire.Decoder: it
+// decodes the requests of one connection's reader. The shapes clients send (every key of the daemon's Go type or only some,
 // in any order, definite lengths, IDs as 16-byte strings) are read by
-// hand, without reflection; anything else goes to DecodeRequest or
-// DecodeRequest99, which give the same result for what the fast
+// hand, without reflection; anything else goes to wire.DecodeRequest or
+// wire.DecodeRequest99, which give the same result for what the fast
 // path reads: it declines whatever it is not sure of (duplicate keys,
 // unknown keys with a value, other types, indefinite lengths, trailing
 // bytes) rather than guess.
@@ -15,37 +31,37 @@ import "unicode/utf8"
 // Unlike the general decoders, the fast path fills the request with
 // views: IDs point into the decoder, the destination and queue into the
 // frame body, so both are valid until the next frame. The payload is
-// always a copy, since a service handler may keep it. A RequestDecoder
+// always a copy, since a service handler may keep it. A requestDecoder
 // is not safe for concurrent use.
-type RequestDecoder struct {
+type requestDecoder struct {
 	// IDs, one array per field that may be set in the same request.
-	msgID, surbID, tokenID, queryID [IDLength]byte
+	msgID, surbID, tokenID, queryID [wire.IDLength]byte
 
 	// v0.0.99 operations, reused.
-	send  SendMessage
-	token SessionToken
-	query GetPKIDocument
-	close ThinClose
+	send  wire.SendMessage
+	token wire.SessionToken
+	query wire.GetPKIDocument
+	close wire.ThinClose
 }
 
-// Decode47 decodes a v0.0.47 request body into r, as DecodeRequest
-// does.
-func (d *RequestDecoder) Decode47(body []byte, r *Request) error {
+// decode47 decodes a v0.0.47 request body into r, as
+// wire.DecodeRequest does.
+func (d *requestDecoder) decode47(body []byte, r *wire.Request) error {
 	c := cursor{b: body, ok: true}
 	if d.request47(&c, r) && c.done() {
 		return nil
 	}
-	return DecodeRequest(body, r)
+	return wire.DecodeRequest(body, r)
 }
 
-// Decode99 decodes a v0.0.99 request body into r, as DecodeRequest99
-// does.
-func (d *RequestDecoder) Decode99(body []byte, r *Request99) error {
+// decode99 decodes a v0.0.99 request body into r, as
+// wire.DecodeRequest99 does.
+func (d *requestDecoder) decode99(body []byte, r *wire.Request99) error {
 	c := cursor{b: body, ok: true}
 	if d.request99(&c, r) && c.done() {
 		return nil
 	}
-	return DecodeRequest99(body, r)
+	return wire.DecodeRequest99(body, r)
 }
 
 // Bits of the keys seen in one map: a duplicate declines.
@@ -69,12 +85,12 @@ const (
 	keyClientToken
 )
 
-func (d *RequestDecoder) request47(c *cursor, r *Request) bool {
+func (d *requestDecoder) request47(c *cursor, r *wire.Request) bool {
 	n, ok := c.mapHead()
 	if !ok {
 		return false
 	}
-	*r = Request{}
+	*r = wire.Request{}
 	seen := 0
 	for range n {
 		key := c.text()
@@ -112,25 +128,25 @@ func (d *RequestDecoder) request47(c *cursor, r *Request) bool {
 // sendFields points at the six fields that a v0.0.47 request and a
 // v0.0.99 send_message share.
 type sendFields struct {
-	id                  **MessageID
+	id                  **wire.MessageID
 	withSURB            *bool
-	surbID              **SURBID
+	surbID              **wire.SURBID
 	dst, queue, payload *[]byte
 }
 
 // sendField decodes the value of key into f when key names one of the
 // shared fields, and returns the key's bit; otherwise it reads nothing
 // and returns 0.
-func (d *RequestDecoder) sendField(c *cursor, key []byte, f sendFields) int {
+func (d *requestDecoder) sendField(c *cursor, key []byte, f sendFields) int {
 	switch string(key) {
 	case "id":
-		*f.id = (*MessageID)(c.idRef(&d.msgID))
+		*f.id = (*wire.MessageID)(c.idRef(&d.msgID))
 		return keyID
 	case "with_surb":
 		*f.withSURB = c.boolean()
 		return keyWithSURB
 	case "surbid":
-		*f.surbID = (*SURBID)(c.idRef(&d.surbID))
+		*f.surbID = (*wire.SURBID)(c.idRef(&d.surbID))
 		return keySURBID
 	case "destination_id_hash":
 		*f.dst = c.bytes()
@@ -145,12 +161,12 @@ func (d *RequestDecoder) sendField(c *cursor, key []byte, f sendFields) int {
 	return 0
 }
 
-func (d *RequestDecoder) request99(c *cursor, r *Request99) bool {
+func (d *requestDecoder) request99(c *cursor, r *wire.Request99) bool {
 	n, ok := c.mapHead()
 	if !ok {
 		return false
 	}
-	*r = Request99{}
+	*r = wire.Request99{}
 	seen := 0
 	for range n {
 		key := c.text()
@@ -197,13 +213,13 @@ func (d *RequestDecoder) request99(c *cursor, r *Request99) bool {
 	return c.ok
 }
 
-func (d *RequestDecoder) sendMessage(c *cursor) bool {
+func (d *requestDecoder) sendMessage(c *cursor) bool {
 	n, ok := c.mapHead()
 	if !ok {
 		return false
 	}
 	m := &d.send
-	*m = SendMessage{}
+	*m = wire.SendMessage{}
 	seen := 0
 	for range n {
 		key := c.text()
@@ -225,12 +241,12 @@ func (d *RequestDecoder) sendMessage(c *cursor) bool {
 	return c.ok
 }
 
-func (d *RequestDecoder) sessionToken(c *cursor) bool {
+func (d *requestDecoder) sessionToken(c *cursor) bool {
 	n, ok := c.mapHead()
 	if !ok {
 		return false
 	}
-	d.token = SessionToken{}
+	d.token = wire.SessionToken{}
 	seen := 0
 	for range n {
 		key := c.text()
@@ -244,17 +260,17 @@ func (d *RequestDecoder) sessionToken(c *cursor) bool {
 			return false
 		}
 		seen = keyClientToken
-		d.token.ClientInstanceToken = (*Token)(c.idRef(&d.tokenID))
+		d.token.ClientInstanceToken = (*wire.Token)(c.idRef(&d.tokenID))
 	}
 	return c.ok
 }
 
-func (d *RequestDecoder) getPKIDocument(c *cursor) bool {
+func (d *requestDecoder) getPKIDocument(c *cursor) bool {
 	n, ok := c.mapHead()
 	if !ok {
 		return false
 	}
-	d.query = GetPKIDocument{}
+	d.query = wire.GetPKIDocument{}
 	seen := 0
 	for range n {
 		key := c.text()
@@ -268,7 +284,7 @@ func (d *RequestDecoder) getPKIDocument(c *cursor) bool {
 		switch string(key) {
 		case "query_id":
 			bit = keyQueryID
-			d.query.QueryID = (*QueryID)(c.idRef(&d.queryID))
+			d.query.QueryID = (*wire.QueryID)(c.idRef(&d.queryID))
 		case "epoch":
 			bit, d.query.Epoch = keyEpoch, c.anyUint()
 		default:
@@ -330,13 +346,13 @@ func (c *cursor) anyUint() uint64 {
 
 // id reads a 16-byte byte string into dst, the only form the IDs'
 // UnmarshalCBOR takes without the general decoder.
-func (c *cursor) idRef(dst *[IDLength]byte) *[IDLength]byte {
-	if !c.ok || len(c.b) < 1+IDLength || c.b[0] != majorBytes|IDLength {
+func (c *cursor) idRef(dst *[wire.IDLength]byte) *[wire.IDLength]byte {
+	if !c.ok || len(c.b) < 1+wire.IDLength || c.b[0] != majorBytes|wire.IDLength {
 		c.ok = false
 		return nil
 	}
-	copy(dst[:], c.b[1:1+IDLength])
-	c.b = c.b[1+IDLength:]
+	copy(dst[:], c.b[1:1+wire.IDLength])
+	c.b = c.b[1+wire.IDLength:]
 	return dst
 }
 
@@ -397,4 +413,61 @@ func markNull(key []byte, known map[string]int, seen *int) bool {
 	}
 	*seen |= bit
 	return true
+}
+
+// cursor reads CBOR items from a buffer; ok turns false at the first
+// thing the fast path does not handle, and stays false.
+type cursor struct {
+	b  []byte
+	ok bool
+}
+
+// head reads an initial byte with a definite argument.
+func (c *cursor) head() (major byte, arg uint64) {
+	if !c.ok || len(c.b) == 0 {
+		c.ok = false
+		return 0, 0
+	}
+	ib := c.b[0]
+	major, info := ib&0xe0, ib&0x1f
+	switch {
+	case info < 24:
+		c.b = c.b[1:]
+		return major, uint64(info)
+	case info == 24 && len(c.b) >= 2:
+		arg, c.b = uint64(c.b[1]), c.b[2:]
+	case info == 25 && len(c.b) >= 3:
+		arg, c.b = uint64(binary.BigEndian.Uint16(c.b[1:])), c.b[3:]
+	case info == 26 && len(c.b) >= 5:
+		arg, c.b = uint64(binary.BigEndian.Uint32(c.b[1:])), c.b[5:]
+	case info == 27 && len(c.b) >= 9:
+		arg, c.b = binary.BigEndian.Uint64(c.b[1:]), c.b[9:]
+	default:
+		c.ok = false // indefinite lengths, reserved values, truncation
+		return 0, 0
+	}
+	return major, arg
+}
+
+// take returns the next n bytes.
+func (c *cursor) take(n uint64) []byte {
+	if !c.ok || n > uint64(len(c.b)) {
+		c.ok = false
+		return nil
+	}
+	out := c.b[:n:n]
+	c.b = c.b[n:]
+	return out
+}
+
+// text reads a text string's bytes (without checking UTF-8: keys are
+// compared with known ASCII names, and anything else declines). Callers
+// switch on string(text), which the compiler does without allocating.
+func (c *cursor) text() []byte {
+	major, n := c.head()
+	if major != majorText {
+		c.ok = false
+		return nil
+	}
+	return c.take(n)
 }

@@ -1,4 +1,4 @@
-package wire
+package mock
 
 import (
 	"os"
@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
+
+	"github.com/katzenthin/katzenthin/wire"
 )
 
 // The fast request decoder must give what the general one gives whenever
@@ -15,12 +17,12 @@ import (
 
 func requestSeeds(tb testing.TB) (v47, v99 [][]byte) {
 	tb.Helper()
-	id := MessageID{1, 2, 3}
-	surb := SURBID{4, 5, 6}
-	tok := Token{7}
-	q := QueryID{8}
+	id := wire.MessageID{1, 2, 3}
+	surb := wire.SURBID{4, 5, 6}
+	tok := wire.Token{7}
+	q := wire.QueryID{8}
 	hash := make([]byte, 32)
-	for _, r := range []Request{
+	for _, r := range []wire.Request{
 		{IsSendOp: true, WithSURB: true, SURBID: &surb, DestinationIDHash: hash, RecipientQueueID: []byte("+echo"), Payload: []byte("hello")},
 		{IsSendOp: true, SURBID: &surb, DestinationIDHash: hash, RecipientQueueID: []byte("+echo"), Payload: []byte{}},
 		{IsARQSendOp: true, WithSURB: true, ID: &id, DestinationIDHash: hash, RecipientQueueID: []byte("+echo"), Payload: make([]byte, 2000)},
@@ -32,26 +34,26 @@ func requestSeeds(tb testing.TB) (v47, v99 [][]byte) {
 	} {
 		v47 = append(v47, r.Marshal())
 	}
-	for _, r := range []Request99{
-		{SendMessage: &SendMessage{WithSURB: true, SURBID: &surb, DestinationIDHash: hash, RecipientQueueID: []byte("+echo"), Payload: []byte("hi")}},
-		{SendMessage: &SendMessage{ID: &id, SURBID: &surb, Payload: []byte{}}},
-		{SendMessage: &SendMessage{}},
-		{SessionToken: &SessionToken{ClientInstanceToken: &tok}},
-		{SessionToken: &SessionToken{}},
-		{GetPKIDocument: &GetPKIDocument{QueryID: &q, Epoch: 12345}},
+	for _, r := range []wire.Request99{
+		{SendMessage: &wire.SendMessage{WithSURB: true, SURBID: &surb, DestinationIDHash: hash, RecipientQueueID: []byte("+echo"), Payload: []byte("hi")}},
+		{SendMessage: &wire.SendMessage{ID: &id, SURBID: &surb, Payload: []byte{}}},
+		{SendMessage: &wire.SendMessage{}},
+		{SessionToken: &wire.SessionToken{ClientInstanceToken: &tok}},
+		{SessionToken: &wire.SessionToken{}},
+		{GetPKIDocument: &wire.GetPKIDocument{QueryID: &q, Epoch: 12345}},
 		// Pigeonhole operations: the fast path declines them to the
 		// general decoder.
-		{NewKeypair: &NewKeypair{QueryID: &q, Seed: hash}},
-		{StartResendingEncryptedMessage: &StartResendingEncryptedMessage{QueryID: &q, ReadCap: make([]byte, 136),
+		{NewKeypair: &wire.NewKeypair{QueryID: &q, Seed: hash}},
+		{StartResendingEncryptedMessage: &wire.StartResendingEncryptedMessage{QueryID: &q, ReadCap: make([]byte, 136),
 			MessageBoxIndex: make([]byte, 104), EnvelopeDescriptor: []byte{1}, MessageCiphertext: []byte{2},
 			EnvelopeHash: hash, NoRetryOnBoxIDNotFound: true}},
-		{CreateCourierEnvelopesFromMultiPayload: &CreateCourierEnvelopesFromMultiPayload{QueryID: &q,
-			Destinations: []CourierDestination{{Payload: []byte{}, WriteCap: make([]byte, 168)}}, IsLast: true}},
-		{CancelResendingCopyCommand: &CancelResendingCopyCommand{QueryID: &q, WriteCapHash: hash}},
-		{GetPKIDocument: &GetPKIDocument{Epoch: 1 << 40}},
-		{ThinClose: &ThinClose{}},
+		{CreateCourierEnvelopesFromMultiPayload: &wire.CreateCourierEnvelopesFromMultiPayload{QueryID: &q,
+			Destinations: []wire.CourierDestination{{Payload: []byte{}, WriteCap: make([]byte, 168)}}, IsLast: true}},
+		{CancelResendingCopyCommand: &wire.CancelResendingCopyCommand{QueryID: &q, WriteCapHash: hash}},
+		{GetPKIDocument: &wire.GetPKIDocument{Epoch: 1 << 40}},
+		{ThinClose: &wire.ThinClose{}},
 		{},
-		{SendMessage: &SendMessage{ID: &id}, GetPKIDocument: &GetPKIDocument{QueryID: &q}, SessionToken: &SessionToken{ClientInstanceToken: &tok}},
+		{SendMessage: &wire.SendMessage{ID: &id}, GetPKIDocument: &wire.GetPKIDocument{QueryID: &q}, SessionToken: &wire.SessionToken{ClientInstanceToken: &tok}},
 	} {
 		v99 = append(v99, r.Marshal())
 	}
@@ -121,10 +123,10 @@ func mustCBOR(tb testing.TB, v any) []byte {
 // it.
 func check47(t *testing.T, body []byte) bool {
 	t.Helper()
-	var want Request
-	wantErr := DecodeRequest(body, &want)
-	var d RequestDecoder
-	var got Request
+	var want wire.Request
+	wantErr := wire.DecodeRequest(body, &want)
+	var d requestDecoder
+	var got wire.Request
 	c := cursor{b: body, ok: true}
 	if !d.request47(&c, &got) || !c.done() {
 		return false
@@ -140,10 +142,10 @@ func check47(t *testing.T, body []byte) bool {
 
 func check99(t *testing.T, body []byte) bool {
 	t.Helper()
-	var want Request99
-	wantErr := DecodeRequest99(body, &want)
-	var d RequestDecoder
-	var got Request99
+	var want wire.Request99
+	wantErr := wire.DecodeRequest99(body, &want)
+	var d requestDecoder
+	var got wire.Request99
 	c := cursor{b: body, ok: true}
 	if !d.request99(&c, &got) || !c.done() {
 		return false
@@ -175,17 +177,17 @@ func TestRequestDecoderAgrees(t *testing.T) {
 		t.Fatalf("only %d of %d requests took the fast path", fast, len(v47)+len(v99))
 	}
 	// And through the decoder's entry points, with the general fallback.
-	var d RequestDecoder
+	var d requestDecoder
 	for _, b := range v47 {
-		var got, want Request
-		gotErr, wantErr := d.Decode47(b, &got), DecodeRequest(b, &want)
+		var got, want wire.Request
+		gotErr, wantErr := d.decode47(b, &got), wire.DecodeRequest(b, &want)
 		if (gotErr == nil) != (wantErr == nil) || !reflect.DeepEqual(got, want) {
 			t.Fatalf("%x: %v %+v, want %v %+v", b, gotErr, got, wantErr, want)
 		}
 	}
 	for _, b := range v99 {
-		var got, want Request99
-		gotErr, wantErr := d.Decode99(b, &got), DecodeRequest99(b, &want)
+		var got, want wire.Request99
+		gotErr, wantErr := d.decode99(b, &got), wire.DecodeRequest99(b, &want)
 		if (gotErr == nil) != (wantErr == nil) || !reflect.DeepEqual(got, want) {
 			t.Fatalf("%x: %v %+v, want %v %+v", b, gotErr, got, wantErr, want)
 		}
@@ -194,11 +196,11 @@ func TestRequestDecoderAgrees(t *testing.T) {
 
 // The payload is the caller's own memory; the rest are views.
 func TestRequestDecoderPayloadIsACopy(t *testing.T) {
-	surb := SURBID{1}
-	body := (&Request{IsSendOp: true, WithSURB: true, SURBID: &surb, Payload: []byte("payload")}).Marshal()
-	var d RequestDecoder
-	var r Request
-	if err := d.Decode47(body, &r); err != nil {
+	surb := wire.SURBID{1}
+	body := (&wire.Request{IsSendOp: true, WithSURB: true, SURBID: &surb, Payload: []byte("payload")}).Marshal()
+	var d requestDecoder
+	var r wire.Request
+	if err := d.decode47(body, &r); err != nil {
 		t.Fatal(err)
 	}
 	clear(body)
@@ -208,12 +210,12 @@ func TestRequestDecoderPayloadIsACopy(t *testing.T) {
 }
 
 func TestRequestDecoderAllocations(t *testing.T) {
-	surb := SURBID{1}
-	body := (&Request{IsSendOp: true, WithSURB: true, SURBID: &surb,
+	surb := wire.SURBID{1}
+	body := (&wire.Request{IsSendOp: true, WithSURB: true, SURBID: &surb,
 		DestinationIDHash: make([]byte, 32), RecipientQueueID: []byte("+echo"), Payload: make([]byte, 64)}).Marshal()
-	var d RequestDecoder
-	var r Request
-	if n := testing.AllocsPerRun(100, func() { d.Decode47(body, &r) }); n != 1 {
+	var d requestDecoder
+	var r wire.Request
+	if n := testing.AllocsPerRun(100, func() { d.decode47(body, &r) }); n != 1 {
 		t.Fatalf("%v allocations, want 1 (the payload)", n)
 	}
 }
@@ -234,28 +236,28 @@ func FuzzRequestDecoder99(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) { check99(t, b) })
 }
 
-// BenchmarkRequestDecoder compares the fast path with the general
+// BenchmarkrequestDecoder compares the fast path with the general
 // decoder it stands in for, on a 64-byte SURB send.
 func BenchmarkRequestDecoder(b *testing.B) {
-	surb := SURBID{1}
+	surb := wire.SURBID{1}
 	payload := make([]byte, 64)
 	hash := make([]byte, 32)
-	v47 := (&Request{IsSendOp: true, WithSURB: true, SURBID: &surb,
+	v47 := (&wire.Request{IsSendOp: true, WithSURB: true, SURBID: &surb,
 		DestinationIDHash: hash, RecipientQueueID: []byte("+echo"), Payload: payload}).Marshal()
-	v99 := (&Request99{SendMessage: &SendMessage{WithSURB: true, SURBID: &surb,
+	v99 := (&wire.Request99{SendMessage: &wire.SendMessage{WithSURB: true, SURBID: &surb,
 		DestinationIDHash: hash, RecipientQueueID: []byte("+echo"), Payload: payload}}).Marshal()
-	var d RequestDecoder
-	var r47 Request
-	var r99 Request99
+	var d requestDecoder
+	var r47 wire.Request
+	var r99 wire.Request99
 	for _, bc := range []struct {
 		name string
 		body []byte
 		fn   func([]byte) error
 	}{
-		{"v0.0.47/fast", v47, func(b []byte) error { return d.Decode47(b, &r47) }},
-		{"v0.0.47/wire", v47, func(b []byte) error { return DecodeRequest(b, &r47) }},
-		{"v0.0.99/fast", v99, func(b []byte) error { return d.Decode99(b, &r99) }},
-		{"v0.0.99/wire", v99, func(b []byte) error { return DecodeRequest99(b, &r99) }},
+		{"v0.0.47/fast", v47, func(b []byte) error { return d.decode47(b, &r47) }},
+		{"v0.0.47/wire", v47, func(b []byte) error { return wire.DecodeRequest(b, &r47) }},
+		{"v0.0.99/fast", v99, func(b []byte) error { return d.decode99(b, &r99) }},
+		{"v0.0.99/wire", v99, func(b []byte) error { return wire.DecodeRequest99(b, &r99) }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(bc.body)))
