@@ -10,7 +10,7 @@
 //     "shudown_event"), errors encoded as empty maps.
 //   - [Generation99], kpclientd v0.0.99: [Request99] maps with one non-null
 //     operation (send_message, session_token, get_pki_document,
-//     thin_close, and the Pigeonhole storage operations of PROTOCOL.md 9),
+//     thin_close, and the Pigeonhole storage operations of docs/protocol.md 9),
 //     responses with 25 keys, numeric error codes, a session token
 //     handshake and geometry in the status event.
 //
@@ -26,9 +26,13 @@
 // client write. Tell the generation from the first frame with
 // [DetectGeneration].
 //
-// Encoding is hand-written (no reflection on the hot path); decoding uses
-// a preconfigured fxamacker/cbor mode with limits, so hostile input is a
-// typed error, never a panic or an unbounded allocation.
+// The messages are tagged structs that fxamacker/cbor encodes as the
+// daemon's own Go types do (docs/protocol.md 9.2): fields in declaration
+// order, nil as null, omitempty where the daemon has it. Only a send is
+// encoded by hand, being every client's hot path, and only the sent and
+// reply events are decoded by hand ([Decoder]). Decoding uses a mode with
+// limits, so hostile input is an error, never a panic or an unbounded
+// allocation.
 //
 //	r := wire.NewReader(conn, 0)
 //	body, err := r.ReadFrame()

@@ -6,7 +6,7 @@ import "strconv"
 type ErrorCode uint8
 
 // The thin-client error codes this SDK maps to its own errors
-// (PROTOCOL.md 8); other values are passed through.
+// (docs/protocol.md 8); other values are passed through.
 const (
 	ErrorCodeSuccess            ErrorCode = 0
 	ErrorCodeConnectionLost     ErrorCode = 1

@@ -6,15 +6,19 @@ import (
 )
 
 var (
-	// ErrFrameTooLarge is matched (errors.Is) by every *FrameTooLargeError.
+	// ErrFrameTooLarge is returned by Reader.ReadFrame when a frame's length
+	// prefix is over the reader's limit. The error returned is a
+	// *FrameTooLargeError, which gives both sizes.
 	ErrFrameTooLarge = errors.New("wire: frame too large")
-	// ErrMalformed is matched (errors.Is) by every *DecodeError: the bytes
-	// were not CBOR, or not CBOR of the message's shape.
+	// ErrMalformed is returned by the decoders when a frame body is not
+	// CBOR, or not CBOR of the message's shape.
 	ErrMalformed = errors.New("wire: malformed message")
-	// ErrNoEvent means a response carried none of the events this package
-	// knows (a newer daemon's event, or an empty envelope).
+	// ErrNoEvent is returned by Response.Event when a response carries
+	// none of the events this package knows: a newer daemon's event, or
+	// an empty envelope.
 	ErrNoEvent = errors.New("wire: response carries no known event")
-	// ErrManyEvents means a response carried more than one event.
+	// ErrManyEvents is returned by Response.Event when a response carries
+	// more than one event.
 	ErrManyEvents = errors.New("wire: response carries more than one event")
 )
 
@@ -33,20 +37,17 @@ func (e *FrameTooLargeError) Error() string {
 // Is reports whether target is ErrFrameTooLarge.
 func (e *FrameTooLargeError) Is(target error) bool { return target == ErrFrameTooLarge }
 
-// DecodeError reports a frame body that does not decode as the message
-// named in Message.
-type DecodeError struct {
-	Message string // e.g. "response", "request"
-	Err     error  // the underlying decoder error
+// decodeError reports a frame body that does not decode as the message
+// named in message; it matches ErrMalformed.
+type decodeError struct {
+	message string // e.g. "response", "request"
+	err     error  // the underlying decoder error
 }
 
-// Error names the message and the decoder's complaint.
-func (e *DecodeError) Error() string {
-	return fmt.Sprintf("wire: malformed %s: %v", e.Message, e.Err)
+func (e *decodeError) Error() string {
+	return fmt.Sprintf("wire: malformed %s: %v", e.message, e.err)
 }
 
-// Unwrap returns the underlying decoder error.
-func (e *DecodeError) Unwrap() error { return e.Err }
+func (e *decodeError) Unwrap() error { return e.err }
 
-// Is reports whether target is ErrMalformed.
-func (e *DecodeError) Is(target error) bool { return target == ErrMalformed }
+func (e *decodeError) Is(target error) bool { return target == ErrMalformed }

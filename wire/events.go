@@ -34,7 +34,7 @@ type SphinxGeometry struct {
 }
 
 // PigeonholeGeometry is the daemon's Pigeonhole geometry (v0.0.99): the
-// box payload limit and the sizes of courier queries (PROTOCOL.md 9.4).
+// box payload limit and the sizes of courier queries (docs/protocol.md 9.4).
 type PigeonholeGeometry struct {
 	MaxPlaintextPayloadLength    int    `cbor:"MaxPlaintextPayloadLength"`
 	CourierQueryReadLength       int    `cbor:"CourierQueryReadLength"`

@@ -101,16 +101,6 @@ func AppendFrame(dst, body []byte) []byte {
 	return append(dst, body...)
 }
 
-// WriteFrame writes body as one frame with a single Write call, so that
-// frames from concurrent writers sharing a lock never interleave.
-func WriteFrame(w io.Writer, body []byte) error {
-	if uint64(len(body)) > math.MaxUint32 {
-		return &FrameTooLargeError{Size: uint64(len(body)), Limit: math.MaxUint32}
-	}
-	_, err := w.Write(AppendFrame(make([]byte, 0, HeaderSize+len(body)), body))
-	return err
-}
-
 // beginFrame reserves the length prefix of a frame that the caller
 // encodes in place; endFrame fills it in.
 func beginFrame(dst []byte) ([]byte, int) {

@@ -11,7 +11,7 @@ import (
 )
 
 // The captures cover most shapes; these mirror the daemon's Go types
-// (PROTOCOL.md 9.2, 9.6: declaration order, omitempty where listed) for
+// (docs/protocol.md 9.2, 9.6: declaration order, omitempty where listed) for
 // the ones they do not, and check the hand-written encoder against the
 // CBOR library's default encoding of those mirrors, as the daemon and its
 // Go client encode.

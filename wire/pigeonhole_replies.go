@@ -1,6 +1,6 @@
 package wire
 
-// The Pigeonhole replies of kpclientd v0.0.99 (PROTOCOL.md 9.6), each
+// The Pigeonhole replies of kpclientd v0.0.99 (docs/protocol.md 9.6), each
 // ending with its error code. An error reply carries null result fields.
 
 // NewKeypairReply answers NewKeypair.

@@ -1,6 +1,6 @@
 package wire
 
-// The Pigeonhole requests of kpclientd v0.0.99 (PROTOCOL.md 9.6). Each is
+// The Pigeonhole requests of kpclientd v0.0.99 (docs/protocol.md 9.6). Each is
 // a plain record: the encoder writes every field in declaration order,
 // null for a nil slice or pointer, except the fields 9.2 lists as
 // omitempty. Caps, indexes and hashes are kept as raw bytes so that a

@@ -1,14 +1,14 @@
 package wire
 
 // Request is a v0.0.47 request: one flat map whose flags say what to do
-// (PROTOCOL.md 4). The zero value of each field is what the daemon assumes
+// (docs/protocol.md 4). The zero value of each field is what the daemon assumes
 // for a missing key. Encode it with AppendFrame; it writes all 11 keys in
 // the order of the daemon's own Go type, nulls for absent byte strings,
 // byte for byte what the v0.0.47 Go thin client writes.
 type Request struct {
 	ID                *MessageID `cbor:"id"`                  // ARQ sends only
 	WithSURB          bool       `cbor:"with_surb"`           // a reply can come
-	SURBID            *SURBID    `cbor:"surbid"`              // SURB sends, and (see PROTOCOL.md 4) no-reply sends
+	SURBID            *SURBID    `cbor:"surbid"`              // SURB sends, and (see docs/protocol.md 4) no-reply sends
 	DestinationIDHash []byte     `cbor:"destination_id_hash"` // 32 bytes: BLAKE2b-256 of the node's identity key
 	RecipientQueueID  []byte     `cbor:"recipient_queue_id"`  // 1..32 bytes
 	Payload           []byte     `cbor:"payload"`
@@ -53,7 +53,7 @@ func (r *Request) appendBody(dst []byte) []byte {
 func DecodeRequest(body []byte, r *Request) error {
 	*r = Request{}
 	if err := decMode.Unmarshal(body, r); err != nil {
-		return &DecodeError{Message: "request", Err: err}
+		return &decodeError{message: "request", err: err}
 	}
 	return nil
 }

@@ -3,7 +3,7 @@ package wire
 import "bytes"
 
 // Request99 is a v0.0.99 request: a map with one non-null operation
-// (PROTOCOL.md 8 and 9): every operation of the daemon's Go type, the
+// (docs/protocol.md 8 and 9): every operation of the daemon's Go type, the
 // Pigeonhole ones (9.6) included, in its envelope order. AppendFrame writes the
 // 21-key envelope of the daemon's Go type, nulls for the other keys, byte
 // for byte what the v0.0.99 Go thin client writes.
@@ -101,7 +101,7 @@ var sendEnvelope = func() (e struct{ head, tail []byte }) {
 func DecodeRequest99(body []byte, r *Request99) error {
 	*r = Request99{}
 	if err := decMode.Unmarshal(body, r); err != nil {
-		return &DecodeError{Message: "request", Err: err}
+		return &decodeError{message: "request", err: err}
 	}
 	return nil
 }

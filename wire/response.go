@@ -52,13 +52,13 @@ type responseWire struct {
 
 // DecodeResponse decodes a response body of either generation into r,
 // which is reset first. Byte slices in r are copies, not views of body. A
-// body that is not a CBOR map of the response's shape is a *DecodeError.
+// body that is not a CBOR map of the response's shape is an ErrMalformed.
 // A response with no event or several is decoded without error: ask Event.
 func DecodeResponse(body []byte, r *Response) error {
 	var w responseWire
 	if err := decMode.Unmarshal(body, &w); err != nil {
 		*r = Response{}
-		return &DecodeError{Message: "response", Err: err}
+		return &decodeError{message: "response", err: err}
 	}
 	if w.Shutdown == nil {
 		w.Shutdown = w.Shudown
