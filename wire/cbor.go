@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"sync"
 
 	"github.com/fxamacker/cbor/v2"
 )
@@ -53,23 +52,46 @@ var encMode = func() cbor.UserBufferEncMode {
 
 // encoder is the scratch space of one encoding. The library writes into a
 // bytes.Buffer that escapes, and a v0.0.47 response is converted to its
-// envelope first: pooling both keeps a daemon's events (the mock's, when
+// envelope first: reusing both keeps a daemon's events (the mock's, when
 // it is the daemon) free of allocations.
 type encoder struct {
 	buf bytes.Buffer
 	r47 response47
 }
 
-var encoders = sync.Pool{New: func() any { return new(encoder) }}
+// encoders holds idle encoders. It is a channel rather than a sync.Pool,
+// which drops entries at random under the race detector and so would make
+// allocation counts depend on the build.
+var encoders = make(chan *encoder, 64)
 
-// maxPooledBuffer bounds the buffer an encoder keeps between uses.
-const maxPooledBuffer = 64 << 10
+// maxIdleBuffer bounds the buffer an idle encoder keeps.
+const maxIdleBuffer = 64 << 10
+
+func getEncoder() *encoder {
+	select {
+	case e := <-encoders:
+		return e
+	default:
+		return new(encoder)
+	}
+}
+
+func putEncoder(e *encoder) {
+	if e.buf.Cap() > maxIdleBuffer {
+		return
+	}
+	e.r47 = response47{} // keep no caller memory
+	select {
+	case encoders <- e:
+	default:
+	}
+}
 
 // appendCBOR appends the encoding of v, one of this package's message
-// types, to dst; e is a pooled encoder, or nil to take one.
+// types, to dst; e is an encoder the caller holds, or nil.
 func appendCBOR(dst []byte, v any, e *encoder) []byte {
 	if e == nil {
-		e = encoders.Get().(*encoder)
+		e = getEncoder()
 		defer putEncoder(e)
 	}
 	e.buf.Reset()
@@ -79,13 +101,6 @@ func appendCBOR(dst []byte, v any, e *encoder) []byte {
 		panic(fmt.Sprintf("wire: encoding %T: %v", v, err))
 	}
 	return append(dst, e.buf.Bytes()...)
-}
-
-func putEncoder(e *encoder) {
-	if e.buf.Cap() <= maxPooledBuffer {
-		e.r47 = response47{} // keep no caller memory
-		encoders.Put(e)
-	}
 }
 
 // appendHead appends a CBOR initial byte with its argument in the

@@ -110,7 +110,7 @@ func (r *Response) appendBody(dst []byte, g Generation) []byte {
 	if g == Generation99 {
 		return appendCBOR(dst, r, nil)
 	}
-	e := encoders.Get().(*encoder)
+	e := getEncoder()
 	defer putEncoder(e)
 	r.to47(&e.r47)
 	return appendCBOR(dst, &e.r47, e)
