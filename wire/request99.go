@@ -93,7 +93,8 @@ var sendEnvelope = func() (e struct{ head, tail []byte }) {
 	empty := appendCBOR(nil, &Request99{}, nil)
 	key := appendKey(nil, "send_message")
 	at := bytes.Index(empty, key) + len(key)
-	return struct{ head, tail []byte }{empty[:at], empty[at+1:]}
+	e.head, e.tail = empty[:at], empty[at+1:]
+	return e
 }()
 
 // DecodeRequest99 decodes a v0.0.99 request body into r, as the daemon
