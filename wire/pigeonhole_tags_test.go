@@ -12,9 +12,9 @@ import (
 
 // The captures cover most shapes; these mirror the daemon's Go types
 // (docs/protocol.md 9.2, 9.6: declaration order, omitempty where listed) for
-// the ones they do not, and check the hand-written encoder against the
-// CBOR library's default encoding of those mirrors, as the daemon and its
-// Go client encode.
+// the ones they do not, written out independently of wire's own tags, and
+// check wire's encoding against the CBOR library's default encoding of
+// those mirrors, as the daemon and its Go client encode.
 
 type mirrorStart struct {
 	QueryID                      []byte `cbor:"query_id"`
