@@ -69,8 +69,8 @@ func (r *Request99) AppendFrame(dst []byte) []byte {
 func (r *Request99) Marshal() []byte { return r.appendBody(nil) }
 
 // appendBody writes r as the daemon's Go type encodes: the whole envelope,
-// null for every operation but r's. A send is written by hand, being every
-// client's hot path (see BenchmarkEncodeSend); the bytes are the library's
+// null for every operation but r's. A send is written by hand, for the
+// reasons Request.appendBody gives; the bytes are the library's
 // (TestSendEncodersMatchLibrary).
 func (r *Request99) appendBody(dst []byte) []byte {
 	if m := r.SendMessage; m != nil && *r == (Request99{SendMessage: m}) {
