@@ -218,12 +218,8 @@ func (c *Client) abandon(ctx context.Context, cl *call) {
 		w.rounds.wait(r)
 		cl.mu.Lock()
 	}
-	written := cl.written
-	ended := cl.finishLocked(c.ctxError(ctx))
+	cl.finishLocked(c.ctxError(ctx))
 	cl.mu.Unlock()
-	if ended && written && cl.query != nil && cl.query.cancel != nil {
-		c.sendCancel(cl.query)
-	}
 }
 
 // horizonPassed retransmits a v0.0.99 reliable send whose transmission

@@ -83,6 +83,11 @@ func (c *Client) Query(ctx context.Context, req *wire.Request99, o QueryOptions)
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
 	if cl.err != nil {
+		// A start written and ended by its context, wherever that
+		// happened, leaves its cancel owed (issue 18.5).
+		if cl.written && o.Cancel != nil && ctx.Err() != nil {
+			c.sendCancel(cl.query)
+		}
 		return nil, cl.err
 	}
 	resp := cl.query.resp
