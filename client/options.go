@@ -70,8 +70,8 @@ type options struct {
 	writeQueueBytes    int
 	waitForReady       bool
 	dialRetry          bool
-	tracer             *tracing // WithTracer; nil: no tracing
-	errs               []error  // bad option values, reported by Dial
+	tracer             Tracer  // WithTracer; nil: no tracing
+	errs               []error // bad option values, reported by Dial
 }
 
 func defaultOptions() options {
