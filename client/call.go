@@ -100,7 +100,30 @@ type call struct {
 }
 
 func newCall(kind callKind) *call {
-	return &call{kind: kind, wake: make(chan struct{}, 1)}
+	return &call{kind: kind, wake: wakePool.Get().(chan struct{})}
+}
+
+// wakePool recycles the calls' wake channels: without it a Send makes
+// three allocations (the call, its channel, the reply's payload), one
+// over the budget of two. A channel is safe to recycle once its call is
+// done: nothing signals a done call (every move that signals starts from
+// a state other than stDone), and releaseWake takes the channel away
+// from the call under its lock, so even a stale look at the call finds
+// none to signal.
+var wakePool = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
+
+// releaseWake recycles cl's wake channel. The caller calls it once cl is
+// done and out of the futures map.
+func (cl *call) releaseWake() {
+	cl.mu.Lock()
+	w := cl.wake
+	cl.wake = nil
+	cl.mu.Unlock()
+	select {
+	case <-w:
+	default:
+	}
+	wakePool.Put(w)
 }
 
 // signal wakes the caller without blocking; wakes coalesce.

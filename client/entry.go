@@ -25,6 +25,7 @@ func (c *Client) do(ctx context.Context, cl *call, then func(error) error) error
 		}
 	}
 	err := c.runCall(ctx, cl)
+	cl.releaseWake()
 	if then != nil {
 		err = then(err)
 	}
