@@ -105,7 +105,7 @@ func newCall(kind callKind) *call {
 
 // wakePool recycles the calls' wake channels: without it a Send makes
 // three allocations (the call, its channel, the reply's payload), one
-// over the budget of two. A channel is safe to recycle once its call is
+// over the budget BENCHMARKS.md sets. A channel is safe to recycle once its call is
 // done: nothing signals a done call (every move that signals starts from
 // a state other than stDone), and releaseWake takes the channel away
 // from the call under its lock, so even a stale look at the call finds

@@ -59,7 +59,7 @@ func (c *Client) connect(ctx context.Context) (*connection, error) {
 // aLongTimeAgo is a deadline in the past: it makes blocked reads return.
 var aLongTimeAgo = time.Unix(1, 0)
 
-// handshake reads the daemon's greeting (PROTOCOL.md 3 and 8) within ctx:
+// handshake reads the daemon's greeting (docs/protocol.md 3 and 8) within ctx:
 // the status event, whose shape tells the generation, then the document;
 // on v0.0.99 it then sends the session token and reads until the token
 // reply, routing the events that come first (a resumed session's queued

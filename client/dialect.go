@@ -67,7 +67,7 @@ func (dialect47) appendSend(dst []byte, op *sendOp) []byte {
 		r.ID = (*wire.MessageID)(&op.id)
 	case kindNoReply:
 		// A random SURB ID even without a SURB: v0.0.47 dereferences it
-		// for every send and crashes on null (PROTOCOL.md 4).
+		// for every send and crashes on null (docs/protocol.md 4).
 		r.IsSendOp = true
 		r.SURBID = (*wire.SURBID)(&op.id)
 	default:

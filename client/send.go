@@ -66,8 +66,8 @@ func (c *Client) SendNoReply(ctx context.Context, dst service.Destination, paylo
 // packet's size (2,574 bytes in the captured networks), so at high call
 // rates the payload Send allocates for each reply is most of what the
 // garbage collector has to do; a caller that passes the same buffer again
-// (buf[:0] of its previous reply, once done with it) makes the call
-// allocate nothing. Everything else is as for Send.
+// (buf[:0] of its previous reply, once done with it) saves that
+// allocation. Everything else is as for Send.
 func (c *Client) SendAppend(ctx context.Context, buf []byte, dst service.Destination, payload []byte) (Reply, error) {
 	return c.roundTrip(ctx, kindSURB, dst, payload, buf)
 }
