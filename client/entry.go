@@ -37,6 +37,7 @@ func (c *Client) do(ctx context.Context, cl *call, then func(error) error) error
 	return err
 }
 
+// runCall is do's work between the tracer's calls.
 func (c *Client) runCall(ctx context.Context, cl *call) error {
 	if err := ctx.Err(); err != nil {
 		return err

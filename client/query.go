@@ -88,13 +88,13 @@ func (c *Client) sendCancel(q *queryCall) {
 	q.cancel.SetQueryID(id)
 	frame := q.cancel.AppendFrame(nil)
 	c.cancelsMu.Lock()
+	defer c.cancelsMu.Unlock()
 	if c.cancels == nil {
 		c.cancels = make(map[wire.QueryID][]byte)
 	}
 	c.cancels[id] = frame
-	c.cancelsMu.Unlock()
-	if st := c.conn.Load(); st.cur != nil {
-		st.cur.w.enqueueControl(frame)
+	if s := c.conn.Load().cur; s != nil {
+		s.w.enqueueControl(frame)
 	}
 }
 
@@ -108,18 +108,20 @@ func (c *Client) cancelAnswered(id wire.QueryID) bool {
 	return ok
 }
 
-// flushCancels writes every cancel not answered yet: those that waited
-// for a connection and those the previous connection may have lost.
-func (c *Client) flushCancels(s *connection) {
+// installWithCancels queues every cancel not answered yet on s (those
+// that waited for a connection and those the previous connection may
+// have lost), then installs s. The cancels go first, before any caller
+// can queue on s, so that a start's slot at the daemon is freed by its
+// cancel before the start that took its slot in the client arrives
+// (docs/protocol.md 9.7); and a cancel owed meanwhile (sendCancel holds
+// the same lock) is queued either here or there, never nowhere.
+func (c *Client) installWithCancels(s *connection) bool {
 	c.cancelsMu.Lock()
-	frames := make([][]byte, 0, len(c.cancels))
+	defer c.cancelsMu.Unlock()
 	for _, f := range c.cancels {
-		frames = append(frames, f)
-	}
-	c.cancelsMu.Unlock()
-	for _, f := range frames {
 		s.w.enqueueControl(f)
 	}
+	return c.install(s)
 }
 
 // DocumentForEpoch returns the PKI document of epoch (0: the current one).

@@ -39,7 +39,7 @@ func (c *Client) supervise(s *connection) {
 			}
 			return
 		}
-		if !c.install(next) {
+		if !c.installWithCancels(next) {
 			// Close came while the handshake ran: say goodbye on the
 			// connection nobody will use.
 			next.nc.SetWriteDeadline(time.Now().Add(goodbyeTimeout))
@@ -49,7 +49,6 @@ func (c *Client) supervise(s *connection) {
 			return
 		}
 		c.reconnects.Add(1)
-		c.flushCancels(next)
 		c.decideSuspended(next.resumed)
 		c.subs.publish(&Reconnected{Attempt: attempt, Resumed: next.resumed})
 		c.traceReconnected(attempt, next.resumed)
