@@ -2,7 +2,6 @@ package client
 
 import (
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/katzenthin/katzenthin/service"
@@ -10,7 +9,7 @@ import (
 )
 
 // callKind says what a call sends and how it reacts to a lost connection
-// (the table in DESIGN.md).
+// (the tables in DESIGN.md).
 type callKind uint8
 
 const (
@@ -26,66 +25,61 @@ const (
 type callState uint8
 
 const (
-	// stReady: the caller owns the call. It is preparing an attempt or
-	// waiting for a connection; no writer holds its frame.
-	stReady callState = iota
-	// stQueued: the attempt's frame waits in the writer queue of sess.
-	// That writer may take it; the caller may take it back.
+	// stIdle: no attempt is on its way; the caller starts the next one
+	// (or is starting it, or waits for a connection).
+	stIdle callState = iota
+	// stQueued: the attempt waits in its connection's write queue. The
+	// writer takes it only in this state and only for this attempt.
 	stQueued
-	// stWriting: the writer copied the frame into the batch it is
-	// writing (writer, round). The outcome of that write decides what follows.
+	// stWriting: the attempt is in the write the writer is making (round
+	// att.round); that write's outcome decides what follows.
 	stWriting
-	// stWritten: the batch's write returned. The daemon may have the
-	// request; only the resume rules may send it again.
+	// stWritten: the write returned. The daemon may have the request;
+	// only the loss and resume tables may send it again.
 	stWritten
-	// stSent: the daemon's sent event for the attempt came.
-	stSent
-	// stRetry: the attempt died unwritten, or a resume rule says to send
-	// again: the caller starts a new attempt.
-	stRetry
 	// stDone: terminal. The outcome is set; nothing moves the call again.
 	stDone
 )
 
-// call is one pending request and its future. The caller, the writer, the
-// reader and the supervisor all move it, each only under mu and only
-// along the edges DESIGN.md allows. The writer's moves are made by
-// whoever runs the writer's round: its goroutine, or a lone caller
-// (writer.enqueue); one at a time.
+// attempt is one try of a call on one connection: a value, replaced as a
+// whole by the next attempt (grpc-go's csAttempt).
+type attempt struct {
+	n     uint32      // numbers the call's attempts: a queue entry names the one it is for
+	conn  *connection // the connection it was queued on
+	key   futureKey   // the ID it is sent with: its sent event and reply carry it
+	round uint64      // the writer's round that carries it (stWriting)
+	// sent: the daemon's sent event for this attempt came (at sentSeen).
+	sent     bool
+	sentSeen time.Time
+	// notify: a v0.0.99 reliable send; the client retransmits at the
+	// reply horizon, so the caller is woken by the sent event.
+	notify bool
+}
+
+// call is one request and its future. The caller, the writer, the reader
+// and the supervisor move it, each only under mu and only along the
+// edges DESIGN.md allows.
 type call struct {
 	mu    sync.Mutex
 	state callState
 	kind  callKind
-	// solo: no other Send was in progress when this one began; it writes
-	// its own frame when nobody is writing (see writer.enqueue).
-	solo bool
+	att   attempt
 
-	// attempt numbers the call's attempts; a writer queue entry names the
-	// attempt it was queued for, and the writer takes the frame only if
-	// the call is still queued for that attempt.
-	attempt uint32
-	sess    *session // the connection of the current attempt
-	frame   []byte   // the current attempt's encoded request (stQueued)
-	buf     *[]byte  // pooled storage behind frame
-	writer  *writer  // the writer writing the frame (stWriting)
-	round   uint64   // that writer's round carrying the frame
-
-	// epoch is the daemon session (see Client.epoch) the call was last
-	// written in; results are accepted only from that session.
-	epoch   uint64
-	written bool // written at least once in epoch
+	// attempts counts the attempts handed to a connection (for the
+	// tracer's CallInfo.Attempts).
+	attempts int
+	// session is the daemon session (Client.session) the call was last
+	// written in; results are accepted only from it.
+	session uint64
+	written bool // written at least once
 	// suspended: written on a v0.0.99 connection that was lost; the next
-	// handshake (resumed or not) decides its fate.
+	// handshake (resumed or not) decides its fate. lostErr says what
+	// ended that connection.
 	suspended bool
-	// refs counts who may still touch the call: its caller (from getCall
-	// to release) and each writer queue entry for it (from enqueue until
-	// the writer has settled or dropped it). The last one pools it.
-	refs atomic.Int32
+	lostErr   error
 
 	// What the call sends.
 	id      futureKey // the call's ID: SURB ID, message ID or query ID
-	cur     futureKey // the key whose sent event belongs to the current attempt
-	msgID   wire.MessageID
 	dst     service.Destination
 	payload []byte
 	query   *queryCall // kindQuery only
@@ -95,20 +89,41 @@ type call struct {
 	txIDs   []futureKey
 	timedTx int  // retransmissions the reply horizon caused
 	newTx   bool // the next attempt is a new transmission
-	notify  bool // wake the caller on sent events (client-side retransmission)
 
-	// The outcome, set on the move to stDone (and sentAt/eta by the
-	// sent event).
-	reply    Reply
-	replyBuf *[]byte // pooled storage behind reply.Payload, until the caller copies it
-	err      error
-	sentAt   time.Time
-	eta      time.Duration
-	// sentSeen is when the current transmission's sent event came
-	// (client-side retransmission only).
-	sentSeen time.Time
+	// The outcome, set on the move to stDone (SentAt and ETA by the sent
+	// event). The reader appends the reply's payload to into.
+	into  []byte
+	reply Reply
+	err   error
 
 	wake chan struct{} // one slot: "look at the state again"
+}
+
+func newCall(kind callKind) *call {
+	return &call{kind: kind, wake: wakePool.Get().(chan struct{})}
+}
+
+// wakePool recycles the calls' wake channels: without it a Send makes
+// three allocations (the call, its channel, the reply's payload), one
+// over the budget BENCHMARKS.md sets. A channel is safe to recycle once its call is
+// done: nothing signals a done call (every move that signals starts from
+// a state other than stDone), and releaseWake takes the channel away
+// from the call under its lock, so even a stale look at the call finds
+// none to signal.
+var wakePool = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
+
+// releaseWake recycles cl's wake channel. The caller calls it once cl is
+// done and out of the futures map.
+func (cl *call) releaseWake() {
+	cl.mu.Lock()
+	w := cl.wake
+	cl.wake = nil
+	cl.mu.Unlock()
+	select {
+	case <-w:
+	default:
+	}
+	wakePool.Put(w)
 }
 
 // signal wakes the caller without blocking; wakes coalesce.
@@ -125,97 +140,52 @@ func (cl *call) finishLocked(err error) bool {
 	if cl.state == stDone {
 		return false
 	}
-	cl.takeBackLocked()
 	cl.state = stDone
 	cl.err = err
 	cl.signal()
 	return true
 }
 
-// retryLocked moves the call to stRetry and wakes its caller.
+// retryLocked ends the current attempt: the caller starts another. A
+// queued entry of the old attempt is skipped by the writer.
 func (cl *call) retryLocked() {
-	cl.takeBackLocked()
-	cl.state = stRetry
+	cl.state = stIdle
 	cl.signal()
 }
 
-// takeBackLocked releases the frame of a call leaving stQueued: the
-// writer checks the state before it reads a frame, so a queued frame is
-// anyone's to drop under the lock. In stWriting the writer owns the frame
-// and drops it after copying; in stReady and stRetry the caller may be
-// encoding into it and drops it itself.
-func (cl *call) takeBackLocked() {
-	if cl.state == stQueued {
-		cl.dropFrameLocked()
+// sendKind is how the current attempt goes on the wire: a v0.0.99
+// reliable send is a plain SURB send of the client's own transmission.
+func (cl *call) sendKind() callKind {
+	if cl.kind == kindReliable && cl.att.notify {
+		return kindSURB
 	}
+	return cl.kind
 }
 
-// dropFrameLocked releases the attempt's frame: a call that no writer
-// will write holds no frame.
-func (cl *call) dropFrameLocked() {
-	if cl.buf != nil {
-		if cap(cl.frame) > cap(*cl.buf) {
-			// The frame outgrew the pooled buffer (a large payload):
-			// pool the grown one, so that the next call need not grow.
-			*cl.buf = cl.frame
-		}
-		if cap(*cl.buf) <= maxPooledFrame {
-			*cl.buf = (*cl.buf)[:0]
-			framePool.Put(cl.buf)
-		}
-		cl.buf = nil
+// frameOverhead bounds what a send's frame adds to its payload and
+// queue ID, for the write queue's byte count.
+const frameOverhead = 256
+
+// size is the attempt's frame size as the write queue counts it.
+func (cl *call) size() int {
+	if cl.query != nil {
+		return len(cl.query.frame)
 	}
-	cl.frame = nil
+	return len(cl.payload) + len(cl.dst.Queue) + frameOverhead
 }
 
-// frameBuf returns an empty pooled buffer for the next attempt's frame.
-// Only the caller calls it, in stReady or stRetry.
-func (cl *call) frameBuf() []byte {
-	if cl.buf == nil {
-		cl.buf = framePool.Get().(*[]byte)
+// appendFrameLocked appends the current attempt's request to buf; the
+// writer calls it while it commits the attempt. op is the writer's
+// scratch space.
+func (cl *call) appendFrameLocked(buf []byte, op *sendOp) []byte {
+	if cl.query != nil {
+		return append(buf, cl.query.frame...)
 	}
-	return (*cl.buf)[:0]
+	op.kind, op.id, op.dst, op.payload = cl.sendKind(), cl.att.key, &cl.dst, cl.payload
+	buf = cl.att.conn.d.appendSend(buf, op)
+	op.dst, op.payload = nil, nil // keep no caller memory
+	return buf
 }
 
-// framePool recycles frame buffers: the writer copies a frame into its
-// batch and drops it at once, so a call parked for its reply holds none.
-var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
-
-// maxPooledFrame keeps buffers that grew large out of the pool.
-const maxPooledFrame = 16 << 10
-
-// callPool recycles calls of the plain kinds. A call goes back only when
-// nothing can reach it: its caller has released it (so it is done and out
-// of the futures map) and no writer holds it (unref).
-var callPool = sync.Pool{New: func() any { return &call{wake: make(chan struct{}, 1)} }}
-
-func getCall(kind callKind) *call {
-	cl := callPool.Get().(*call)
-	cl.kind = kind
-	cl.refs.Store(1)
-	return cl
-}
-
-// release drops the caller's reference. The caller has removed cl from
-// the futures map after its outcome.
-func (cl *call) release() { cl.unref() }
-
-// unref drops one reference; whoever drops the last one returns cl to the
-// pool. Counting, rather than checking the call's state when its caller
-// returns, matters under load: a reply often comes before the writer has
-// settled the round that carried its request, and a call the writer still
-// held was left to the GC (157,000 of 200,000 calls at c1024 with
-// 2,000-byte payloads).
-func (cl *call) unref() {
-	if cl.refs.Add(-1) != 0 || cl.kind == kindQuery {
-		return
-	}
-	wake := cl.wake
-	select {
-	case <-wake:
-	default:
-	}
-	txIDs := cl.txIDs[:0]
-	*cl = call{wake: wake, txIDs: txIDs}
-	callPool.Put(cl)
-}
+// msgID is a reliable send's message ID: the call's ID.
+func (cl *call) msgID() wire.MessageID { return cl.id }

@@ -39,14 +39,14 @@ type Client struct {
 	conn   atomic.Pointer[connState] // replaced under mu, read freely
 	closed atomic.Bool               // set under mu
 
-	// epoch numbers daemon sessions: each handshake that does not resume
-	// the previous session starts a new one. A call accepts results only
-	// from the session it was written in.
-	epoch   atomic.Uint64
+	// session numbers daemon sessions: each handshake that does not
+	// resume the previous session starts a new one. A call accepts
+	// results only from the session it was written in.
+	session atomic.Uint64
 	lastErr atomic.Pointer[error] // why the latest connection or attempt failed
 
 	startSlots chan struct{} // Pigeonhole start_* requests outstanding
-	cancelsMu  sync.Mutex    //
+	cancelsMu  sync.Mutex
 	// cancels holds each Pigeonhole cancel frame until its reply comes,
 	// keyed by its query ID: one written on a connection that then broke
 	// may never have reached the daemon, so every one still here is
@@ -54,9 +54,12 @@ type Client struct {
 	// harmless: it answers 0).
 	cancels    map[wire.QueryID][]byte
 	reconnects atomic.Uint64
-	// sending counts the sends in progress: a lone one writes its own
-	// frame (writer.enqueue).
-	sending atomic.Int64
+
+	// tracer is WithTracer's, a noopTracer when none is set (traced
+	// false: the calls then skip it).
+	tracer Tracer
+	traced bool
+	lostAt atomic.Int64 // UnixNano of the latest connection loss, for the tracer
 
 	runCtx    context.Context
 	cancelRun context.CancelFunc
@@ -66,9 +69,9 @@ type Client struct {
 
 // connState is the client's view of its connection, replaced as a whole.
 type connState struct {
-	sess *session      // nil while disconnected
-	up   chan struct{} // closed when sess is set (waiters then reload)
-	err  error         // set when the client will never connect again
+	cur *connection   // nil while disconnected
+	up  chan struct{} // closed when cur is set (waiters then reload)
+	err error         // set when the client will never connect again
 }
 
 // Dial connects to the daemon, performs the handshake within ctx and the
@@ -93,6 +96,10 @@ func Dial(ctx context.Context, opts ...Option) (*Client, error) {
 		o: o, log: o.logger, token: wire.NewToken(),
 		loopDone:   make(chan struct{}),
 		startSlots: make(chan struct{}, MaxStartsInFlight),
+		tracer:     noopTracer{},
+	}
+	if o.tracer != nil {
+		c.tracer, c.traced = o.tracer, true
 	}
 	c.debug = c.log.Enabled(ctx, slog.LevelDebug)
 	c.conn.Store(&connState{up: make(chan struct{})})
@@ -102,14 +109,14 @@ func Dial(ctx context.Context, opts ...Option) (*Client, error) {
 	}
 	c.runCtx, c.cancelRun = context.WithCancel(context.Background())
 	c.install(s)
-	go c.run(s)
+	go c.supervise(s)
 	return c, nil
 }
 
 // dial connects for Dial: once, or with WithDialRetry until a daemon
 // answers or ctx ends, waiting with the reconnect backoff in between. A
 // daemon refused by the peer check is not tried again.
-func (c *Client) dial(ctx context.Context) (*session, error) {
+func (c *Client) dial(ctx context.Context) (*connection, error) {
 	for attempt := 1; ; attempt++ {
 		s, err := c.connect(ctx)
 		if err == nil || !c.o.dialRetry || errors.Is(err, ErrUntrustedDaemon) {
@@ -158,7 +165,7 @@ func (c *Client) Service(capability string) (service.Descriptor, error) {
 // connected to the mixnet: false while the socket is down or the latest
 // status event says is_connected false.
 func (c *Client) Connected() bool {
-	return c.online.Load() && c.conn.Load().sess != nil
+	return c.online.Load() && c.conn.Load().cur != nil
 }
 
 // Daemon describes the daemon of the current (or latest) connection.
@@ -207,7 +214,7 @@ func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
 		c.mu.Lock()
 		c.closed.Store(true)
-		s := c.conn.Load().sess
+		s := c.conn.Load().cur
 		c.mu.Unlock()
 		c.failAll(ErrClosed)
 		if s != nil {

@@ -1,18 +1,23 @@
 package client
 
 import (
-	"sync"
-
 	"github.com/katzenthin/katzenthin/service"
 	"github.com/katzenthin/katzenthin/wire"
 )
 
-// sendOp is one send, whatever the dialect.
+// sendOp is one send, whatever the dialect, and the space its request is
+// built in. The writer keeps one and reuses it for every frame: the
+// v0.0.99 encoder walks a request's operations through an interface, so
+// a request built on the stack would escape to the heap.
 type sendOp struct {
 	kind    callKind // kindSURB, kindReliable (ARQ by the daemon) or kindNoReply
 	id      futureKey
-	dst     service.Destination
+	dst     *service.Destination
 	payload []byte
+
+	hash [32]byte
+	m    wire.SendMessage
+	r    wire.Request99
 }
 
 // dialect is everything that differs between daemon generations, chosen
@@ -21,7 +26,7 @@ type sendOp struct {
 type dialect interface {
 	generation() wire.Generation
 	// appendSend appends op's request frame to dst.
-	appendSend(dst []byte, op sendOp) []byte
+	appendSend(dst []byte, op *sendOp) []byte
 	// appendClose appends the thin-close frame.
 	appendClose(dst []byte) []byte
 	// daemonRetransmits says whether the daemon runs ARQ for reliable
@@ -49,7 +54,7 @@ func (dialect47) daemonRetransmits() bool     { return true }
 func (dialect47) resumes() bool               { return false }
 func (dialect47) hasQueries() bool            { return false }
 
-func (dialect47) appendSend(dst []byte, op sendOp) []byte {
+func (dialect47) appendSend(dst []byte, op *sendOp) []byte {
 	r := wire.Request{
 		DestinationIDHash: op.dst.NodeHash[:],
 		RecipientQueueID:  op.dst.Queue,
@@ -62,7 +67,7 @@ func (dialect47) appendSend(dst []byte, op sendOp) []byte {
 		r.ID = (*wire.MessageID)(&op.id)
 	case kindNoReply:
 		// A random SURB ID even without a SURB: v0.0.47 dereferences it
-		// for every send and crashes on null (PROTOCOL.md 4).
+		// for every send and crashes on null (docs/protocol.md 4).
 		r.IsSendOp = true
 		r.SURBID = (*wire.SURBID)(&op.id)
 	default:
@@ -85,38 +90,23 @@ func (dialect99) daemonRetransmits() bool     { return false }
 func (dialect99) resumes() bool               { return true }
 func (dialect99) hasQueries() bool            { return true }
 
-func (dialect99) appendSend(dst []byte, op sendOp) []byte {
+func (dialect99) appendSend(dst []byte, op *sendOp) []byte {
 	// Every send carries a SURB: without one the v0.0.99 daemon omits the
 	// payload header and the service node drops the packet. A no-reply
 	// send's reply is discarded on arrival.
-	s := send99Pool.Get().(*send99)
-	s.id, s.hash = op.id, op.dst.NodeHash
-	s.m = wire.SendMessage{
+	op.hash = op.dst.NodeHash
+	op.m = wire.SendMessage{
 		WithSURB:          true,
-		SURBID:            (*wire.SURBID)(&s.id),
-		DestinationIDHash: s.hash[:],
+		SURBID:            (*wire.SURBID)(&op.id),
+		DestinationIDHash: op.hash[:],
 		RecipientQueueID:  op.dst.Queue,
 		Payload:           nonNil(op.payload),
 	}
-	s.r = wire.Request99{SendMessage: &s.m}
-	dst = s.r.AppendFrame(dst)
-	s.m, s.r = wire.SendMessage{}, wire.Request99{} // keep no caller memory
-	send99Pool.Put(s)
+	op.r = wire.Request99{SendMessage: &op.m}
+	dst = op.r.AppendFrame(dst)
+	op.m, op.r = wire.SendMessage{}, wire.Request99{} // keep no caller memory
 	return dst
 }
-
-// send99 is where a v0.0.99 send request is built. The v0.0.99 encoder
-// walks the envelope's operations through an interface, so a request
-// built on the stack would escape: two allocations per Send, which a
-// pool avoids.
-type send99 struct {
-	id   wire.SURBID
-	hash [32]byte
-	m    wire.SendMessage
-	r    wire.Request99
-}
-
-var send99Pool = sync.Pool{New: func() any { return new(send99) }}
 
 func (dialect99) appendClose(dst []byte) []byte {
 	r := wire.Request99{ThinClose: &wire.ThinClose{}}

@@ -13,7 +13,7 @@ import (
 // connection must end: a shutdown event, or a frame with several events.
 // It never blocks: results go to buffered futures, events to subscribers
 // that drop what they cannot hold.
-func (c *Client) dispatch(s *session, resp *wire.Response) error {
+func (c *Client) dispatch(s *connection, resp *wire.Response) error {
 	ev, err := resp.Event()
 	switch {
 	case errors.Is(err, wire.ErrNoEvent):
@@ -51,7 +51,7 @@ func (c *Client) dispatch(s *session, resp *wire.Response) error {
 	return nil
 }
 
-func (c *Client) handleStatus(s *session, ev *wire.ConnectionStatusEvent) {
+func (c *Client) handleStatus(s *connection, ev *wire.ConnectionStatusEvent) {
 	c.online.Store(ev.IsConnected)
 	if ev.InstanceToken != nil {
 		s.info.InstanceToken = *ev.InstanceToken
@@ -63,7 +63,7 @@ func (c *Client) handleStatus(s *session, ev *wire.ConnectionStatusEvent) {
 		s.info.PigeonholeGeometry = g
 	}
 	s.info.MaxPayload = c.maxPayloadFor(s.info.Geometry)
-	if c.info.Load() != nil && c.conn.Load().sess == s {
+	if c.info.Load() != nil && c.conn.Load().cur == s {
 		info := s.info
 		c.info.Store(&info)
 	}

@@ -5,40 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/katzenthin/katzenthin/wire"
 )
-
-// register files cl under a fresh random ID. A random ID that is taken is
-// drawn again, so IDs never collide.
-func (c *Client) register(cl *call) error {
-	for {
-		cl.id = newID()
-		if c.fut.add(cl.id, cl) {
-			break
-		}
-	}
-	// Close fails the calls it finds; one registered after it looked
-	// must see that the client is closed.
-	if c.closed.Load() {
-		c.fut.forget(cl.id, cl)
-		return ErrClosed
-	}
-	return nil
-}
-
-// unregister removes every key of cl from the futures map. After it, no
-// reader or sweep can reach cl.
-func (c *Client) unregister(cl *call) {
-	c.fut.forget(cl.id, cl)
-	for _, k := range cl.txIDs {
-		c.fut.forget(k, cl)
-	}
-}
-
-// newID draws a random request ID from crypto/rand; a variable so that
-// tests can force collisions.
-var newID = func() futureKey { return futureKey(wire.NewSURBID()) }
 
 // drive runs cl through as many attempts and connections as it takes and
 // returns when cl is done. It is the caller's side of the state machine
@@ -51,19 +18,23 @@ func (c *Client) drive(ctx context.Context, cl *call) {
 			horizon.Stop()
 		}
 	}()
+	arm := func(d time.Duration) {
+		if horizon == nil {
+			horizon = time.NewTimer(d)
+		} else {
+			horizon.Reset(d)
+		}
+		horizonC = horizon.C
+	}
 	for {
-		if !c.startAttempt(ctx, cl) {
+		notify, ok := c.startAttempt(ctx, cl)
+		if !ok {
 			return
 		}
-		if cl.notify {
+		if notify {
 			// Until the transmission's sent event tells the horizon, wait
 			// at most the fallback (a daemon may lose the event).
-			if horizon == nil {
-				horizon = time.NewTimer(c.sentFallback())
-			} else {
-				horizon.Reset(c.sentFallback())
-			}
-			horizonC = horizon.C
+			arm(c.sentFallback())
 		}
 		for waiting := true; waiting; {
 			select {
@@ -72,129 +43,109 @@ func (c *Client) drive(ctx context.Context, cl *call) {
 				horizonC = nil
 				if !c.horizonPassed(cl) {
 					// Not even written yet (a slow writer): wait again.
-					horizon.Reset(c.sentFallback())
-					horizonC = horizon.C
+					arm(c.sentFallback())
 				}
 			case <-ctx.Done():
 				c.abandon(ctx, cl)
 				return
 			}
 			cl.mu.Lock()
-			st, sentAt, eta := cl.state, cl.sentSeen, cl.eta
+			st, att, eta := cl.state, cl.att, cl.reply.ETA
 			cl.mu.Unlock()
-			switch st {
-			case stDone:
+			switch {
+			case st == stDone:
 				return
-			case stRetry:
+			case st == stIdle:
 				waiting = false
-			case stSent:
-				if cl.notify {
-					// Client-side retransmission: the reply horizon of this
-					// transmission is known now.
-					d := time.Until(c.replyHorizon(sentAt, eta))
-					if horizon == nil {
-						horizon = time.NewTimer(d)
-					} else {
-						horizon.Reset(d)
-					}
-					horizonC = horizon.C
-				}
+			case att.notify && att.sent:
+				// Client-side retransmission: the reply horizon of this
+				// transmission is known now.
+				arm(time.Until(c.replyHorizon(att.sentSeen, eta)))
 			}
 		}
 	}
 }
 
-// startAttempt prepares the call's next attempt and queues it on the live
-// connection, waiting within ctx for one. It returns false when the call
-// is done (its error set) instead.
-func (c *Client) startAttempt(ctx context.Context, cl *call) bool {
+// startAttempt starts the call's next attempt on the live connection,
+// waiting within ctx for one. It returns false when the call is done
+// (its error set) instead, and whether the caller is woken by the
+// attempt's sent event (a v0.0.99 reliable send).
+func (c *Client) startAttempt(ctx context.Context, cl *call) (notify, ok bool) {
 	for {
-		s, err := c.session(ctx, cl.kind != kindQuery)
+		s, err := c.connection(ctx, cl.kind != kindQuery)
 		if err != nil {
 			c.end(cl, err)
-			return false
+			return false, false
 		}
-		frame, key, err := c.encode(s, cl)
-		if err != nil {
-			c.end(cl, err)
-			return false
+		if cl.kind == kindQuery && !s.d.hasQueries() {
+			c.end(cl, fmt.Errorf("%w: a %s daemon has no %s", ErrUnsupported, s.d.generation(), cl.query.name))
+			return false, false
+		}
+		notify = cl.kind == kindReliable && !s.d.daemonRetransmits()
+		key := cl.id
+		if notify {
+			key = c.transmission(cl)
 		}
 		cl.mu.Lock()
 		if cl.state == stDone { // a result or Close ended it meanwhile
-			cl.dropFrameLocked()
 			cl.mu.Unlock()
-			return false
+			return false, false
 		}
-		cl.attempt++
-		attempt := cl.attempt
-		cl.sess, cl.state, cl.frame, cl.cur = s, stQueued, frame, key
-		cl.notify = cl.kind == kindReliable && !s.d.daemonRetransmits()
+		cl.att = attempt{n: cl.att.n + 1, conn: s, key: key, notify: notify}
+		cl.state = stQueued
+		n := cl.att.n
 		cl.mu.Unlock()
 
-		err = s.w.enqueue(ctx, cl, attempt, len(frame), cl.solo)
+		err = s.w.enqueue(ctx, cl, n, cl.size())
 		if err == nil {
-			if c.o.tracer != nil { // tracer hook
-				traceAttempt(ctx)
-			}
-			return true
+			cl.attempts++
+			return notify, true
 		}
 		cl.mu.Lock()
-		if cl.state == stQueued && cl.attempt == attempt {
-			cl.state = stReady
-			cl.dropFrameLocked()
+		if cl.state == stQueued && cl.att.n == n {
+			cl.state = stIdle
 		}
 		done := cl.state == stDone
 		cl.mu.Unlock()
 		switch {
 		case done:
-			return false
+			return false, false
 		case errors.Is(err, errWriterStopped):
-			// The connection died before the frame was queued: wait for
+			// The connection died before the attempt was queued: wait for
 			// its end to be settled, then look for the next one.
 			select {
 			case <-s.dead:
 			case <-ctx.Done():
 				c.abandon(ctx, cl)
-				return false
+				return false, false
 			}
 		default: // ctx ended while the queue was full
 			c.abandon(ctx, cl)
-			return false
+			return false, false
 		}
 	}
 }
 
-// encode returns the frame of the call's next attempt on s, and the key
-// whose sent event belongs to that attempt. Only the caller calls it,
-// while it owns the call (stReady or stRetry).
-func (c *Client) encode(s *session, cl *call) ([]byte, futureKey, error) {
-	switch cl.kind {
-	case kindQuery:
-		if !s.d.hasQueries() {
-			return nil, cl.id, fmt.Errorf("%w: a %s daemon has no %s", ErrUnsupported, s.d.generation(), cl.query.name)
-		}
-		return cl.query.req.AppendFrame(cl.frameBuf()), cl.id, nil
-	case kindReliable:
-		if !s.d.daemonRetransmits() {
-			if cl.newTx || len(cl.txIDs) == 0 {
-				// A new transmission: a fresh SURB, its own ID.
-				var k futureKey
-				for {
-					k = newID()
-					if c.fut.add(k, cl) {
-						break
-					}
-				}
-				cl.txIDs = append(cl.txIDs, k)
-				cl.newTx = false
+// transmission returns the SURB ID of a v0.0.99 reliable send's current
+// transmission, registering a new one when the call needs it: every
+// transmission has a SURB, and an ID, of its own. Only the caller calls
+// it, in stIdle.
+func (c *Client) transmission(cl *call) futureKey {
+	cl.mu.Lock()
+	fresh := cl.newTx || len(cl.txIDs) == 0
+	cl.newTx = false
+	cl.mu.Unlock()
+	if fresh {
+		var k futureKey
+		for {
+			k = newID()
+			if c.fut.add(k, cl) {
+				break
 			}
-			k := cl.txIDs[len(cl.txIDs)-1]
-			op := sendOp{kind: kindSURB, id: k, dst: cl.dst, payload: cl.payload}
-			return s.d.appendSend(cl.frameBuf(), op), k, nil
 		}
+		cl.txIDs = append(cl.txIDs, k) // only the caller touches txIDs
 	}
-	op := sendOp{kind: cl.kind, id: cl.id, dst: cl.dst, payload: cl.payload}
-	return s.d.appendSend(cl.frameBuf(), op), cl.id, nil
+	return cl.txIDs[len(cl.txIDs)-1]
 }
 
 // end finishes cl with err, unless a result came first.
@@ -204,26 +155,22 @@ func (c *Client) end(cl *call, err error) {
 	cl.mu.Unlock()
 }
 
-// abandon ends cl because ctx ended. A frame still queued is taken back,
-// so it is never written; for a frame being written, abandon waits until
-// that write has returned (microseconds, unless the daemon stopped
-// reading: then at most the write timeout, after which the connection
-// ends), so that the call never returns before its bytes have gone. A
-// result that came first stands.
+// abandon ends cl because ctx ended. A queued attempt is left for the
+// writer to skip, so it is never written; for an attempt being written,
+// abandon waits until that write's round has ended (microseconds, unless
+// the daemon stopped reading: then at most the write timeout, after
+// which the connection ends), so that the call never returns before its
+// bytes have gone. A result that came first stands.
 func (c *Client) abandon(ctx context.Context, cl *call) {
 	cl.mu.Lock()
 	if cl.state == stWriting {
-		w, r := cl.writer, cl.round
+		w, r := cl.att.conn.w, cl.att.round
 		cl.mu.Unlock()
 		w.rounds.wait(r)
 		cl.mu.Lock()
 	}
-	written := cl.written
-	ended := cl.finishLocked(c.ctxError(ctx))
+	cl.finishLocked(c.ctxError(ctx))
 	cl.mu.Unlock()
-	if ended && written && cl.query != nil && cl.query.cancel != nil {
-		c.sendCancel(cl.query)
-	}
 }
 
 // horizonPassed retransmits a v0.0.99 reliable send whose transmission
@@ -236,7 +183,7 @@ func (c *Client) horizonPassed(cl *call) bool {
 	switch cl.state {
 	case stQueued, stWriting:
 		return false
-	case stSent, stWritten:
+	case stWritten:
 	default:
 		return true // done, or already on its way to another attempt
 	}
@@ -251,10 +198,11 @@ func (c *Client) horizonPassed(cl *call) bool {
 }
 
 // replyHorizon is when the daemon forgets a SURB sent at sentAt with
-// reply ETA eta (PROTOCOL.md 8): sent_at + ETA + (2 x layers + 3) x 500 ms,
-// or the WithRetransmission slop instead of the last term. The caller
-// passes the time the sent event came, never earlier than the daemon's
-// own sent_at, so the retransmission never comes before the horizon.
+// reply ETA eta (docs/protocol.md 8): sent_at + ETA + (2 x layers + 3) x
+// 500 ms, or the WithRetransmission slop instead of the last term. The
+// caller passes the time the sent event came, never earlier than the
+// daemon's own sent_at, so the retransmission never comes before the
+// horizon.
 func (c *Client) replyHorizon(sentAt time.Time, eta time.Duration) time.Time {
 	if sentAt.IsZero() {
 		sentAt = time.Now()
@@ -287,16 +235,16 @@ func (c *Client) sentFallback() time.Duration {
 // ctxError is the error of a call whose ctx ended: ctx's error, which
 // also matches ErrDaemonUnavailable when no daemon connection exists.
 func (c *Client) ctxError(ctx context.Context) error {
-	if c.conn.Load().sess == nil && !c.closed.Load() {
+	if c.conn.Load().cur == nil && !c.closed.Load() {
 		return c.unavailable(ctx.Err())
 	}
 	return ctx.Err()
 }
 
-// session returns the live connection, waiting within ctx while the
+// connection returns the live connection, waiting within ctx while the
 // client reconnects (or failing at once without WithWaitForReady).
 // needOnline refuses with ErrOffline while the daemon has no mixnet link.
-func (c *Client) session(ctx context.Context, needOnline bool) (*session, error) {
+func (c *Client) connection(ctx context.Context, needOnline bool) (*connection, error) {
 	for {
 		st := c.conn.Load()
 		switch {
@@ -304,14 +252,14 @@ func (c *Client) session(ctx context.Context, needOnline bool) (*session, error)
 			return nil, ErrClosed
 		case st.err != nil:
 			return nil, st.err
-		case st.sess != nil:
+		case st.cur != nil:
 			if needOnline && !c.online.Load() {
 				if c.conn.Load() != st {
 					continue // the connection just went down: wait for the next
 				}
 				return nil, ErrOffline
 			}
-			return st.sess, nil
+			return st.cur, nil
 		case !c.o.waitForReady:
 			return nil, c.unavailable(nil)
 		}

@@ -9,44 +9,53 @@ import (
 )
 
 var (
-	// ErrClosed: Close was called. Pending and new calls end with it.
+	// ErrClosed is the error of every call pending when Close is called
+	// and of every call made after it.
 	ErrClosed = errors.New("client: closed")
-	// ErrConnectionLost: the daemon socket broke (EOF, read error, protocol
-	// error, shutdown event). Pending Send calls end with it, wrapping the
-	// cause; with reconnection off, so does every later call.
+	// ErrConnectionLost is the error of a call whose request may have
+	// reached the daemon when the connection ended, so that its outcome
+	// is unknown. It wraps what ended the connection (EOF, a reset, a
+	// write timeout, a protocol error, the daemon's shutdown event). With
+	// reconnection off, every later call ends with it too.
 	ErrConnectionLost = errors.New("client: connection to the daemon lost")
-	// ErrOffline: the daemon's latest status event says it is not
-	// connected to the mixnet; sends fail at once.
+	// ErrOffline is the error of a send made while the daemon's latest
+	// status event says it is not connected to the mixnet: the send fails
+	// at once.
 	ErrOffline = errors.New("client: daemon is not connected to the mixnet")
-	// ErrRetransmissionsExhausted: a reliable send gave up after its
-	// retransmissions without a reply.
+	// ErrRetransmissionsExhausted is the error of a reliable send that
+	// got no reply after all its retransmissions.
 	ErrRetransmissionsExhausted = errors.New("client: retransmissions exhausted")
-	// ErrSendFailed: the daemon reported that it could not send.
+	// ErrSendFailed is the error of a send the daemon reported it could
+	// not make.
 	ErrSendFailed = errors.New("client: daemon failed to send")
-	// ErrInvalidRequest: the request was refused before sending (bad
-	// destination, queue or payload size), or the daemon refused it.
-	// The error wraps the reason.
+	// ErrInvalidRequest is the error of a request refused before sending
+	// (a bad destination, queue or payload size) or refused by the
+	// daemon. The error wraps the reason.
 	ErrInvalidRequest = errors.New("client: invalid request")
-	// ErrProtocol: the daemon broke the protocol (a frame over the limit,
-	// an undecodable frame, a handshake out of order).
+	// ErrProtocol is the error of a connection the daemon broke the
+	// protocol on: a frame over the limit, an undecodable frame, a
+	// handshake out of order.
 	ErrProtocol = errors.New("client: daemon protocol error")
-	// ErrHandshakeTimeout: the daemon accepted the connection but did not
-	// complete the handshake in time (a v0.0.47 daemon without a PKI
-	// document accepts and then says nothing).
+	// ErrHandshakeTimeout is the error of a dial whose daemon accepted the
+	// connection but did not complete the handshake in time (a v0.0.47
+	// daemon without a PKI document accepts and then says nothing).
 	ErrHandshakeTimeout = errors.New("client: daemon did not complete the handshake in time")
-	// ErrUnsupported: the daemon's generation cannot do what was asked.
+	// ErrUnsupported is the error of a call the daemon's generation
+	// cannot make.
 	ErrUnsupported = errors.New("client: not supported by this daemon")
-	// ErrUntrustedDaemon: the daemon's peer credentials failed the check
-	// (see WithDaemonUIDs and WithPeerCheck). Dial returns a *PeerError.
+	// ErrUntrustedDaemon is the error of a dial whose daemon failed the
+	// peer credentials check (see WithDaemonUIDs and WithPeerCheck): Dial
+	// returns a *PeerError that matches it.
 	ErrUntrustedDaemon = errors.New("client: untrusted daemon")
-	// ErrServiceUnavailable: the daemon reported the service or document
-	// as unavailable (v0.0.99 error code 10).
+	// ErrServiceUnavailable is the error of a call the daemon answered
+	// with "service or document unavailable" (v0.0.99 error code 10).
 	ErrServiceUnavailable = errors.New("client: unavailable")
-	// ErrDaemonUnavailable: no daemon connection existed when the call
-	// needed one. A call whose context ends while it waits for the daemon
-	// returns an error matching both this and the context's error; with
-	// WithWaitForReady(false) such a call fails at once with it. Nothing
-	// of the call reached the daemon while it waited.
+	// ErrDaemonUnavailable is the error of a call that needed a daemon
+	// connection when none existed. A call whose context ends while it
+	// waits for the daemon returns an error matching both this and the
+	// context's error; with WithWaitForReady(false) such a call fails at
+	// once with it. Nothing of the call reached the daemon while it
+	// waited.
 	ErrDaemonUnavailable = errors.New("client: daemon unavailable")
 )
 

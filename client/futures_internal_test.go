@@ -14,7 +14,7 @@ func TestRegisterRedrawsTakenIDs(t *testing.T) {
 	newID = func() futureKey { k := draws[0]; draws = draws[1:]; return k }
 	defer func() { newID = old }()
 
-	first, second := getCall(kindSURB), getCall(kindSURB)
+	first, second := newCall(kindSURB), newCall(kindSURB)
 	if err := c.register(first); err != nil || first.id != a {
 		t.Fatalf("first: %x %v", first.id, err)
 	}

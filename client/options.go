@@ -70,8 +70,8 @@ type options struct {
 	writeQueueBytes    int
 	waitForReady       bool
 	dialRetry          bool
-	tracer             *tracing // WithTracer; nil: no tracing
-	errs               []error  // bad option values, reported by Dial
+	tracer             Tracer  // WithTracer; nil: no tracing
+	errs               []error // bad option values, reported by Dial
 }
 
 func defaultOptions() options {
@@ -203,8 +203,8 @@ func WithPeerCheck(check func(transport.PeerCredentials) error) Option {
 // retransmit themselves (v0.0.99): retransmit when no reply came within
 // the transmission's sent time plus the daemon's reply ETA plus slop, at
 // most max times (DefaultMaxRetransmissions). By default the slop is the
-// daemon's own reply horizon, (2 x mix layers + 3) x 500 ms (PROTOCOL.md
-// 8): the daemon forgets the SURB then, so no reply can come later.
+// daemon's own reply horizon, (2 x mix layers + 3) x 500 ms
+// (docs/protocol.md 8): the daemon forgets the SURB then, so no reply can come later.
 func WithRetransmission(slop time.Duration, max int) Option {
 	return func(o *options) {
 		if slop <= 0 || max < 0 {

@@ -10,7 +10,7 @@ import (
 )
 
 // MaxStartsInFlight is how many Pigeonhole start_* requests a client
-// keeps outstanding on its connection (PROTOCOL.md 9.7): the daemon
+// keeps outstanding on its connection (docs/protocol.md 9.7): the daemon
 // queues 16 and stops reading the connection at the 17th, cancels
 // included. Further Query calls with QueryOptions.Start wait in the
 // client, within their context.
@@ -31,15 +31,18 @@ type QueryOptions struct {
 
 // queryCall is what a kindQuery call sends.
 type queryCall struct {
-	name   string // the request's name, for errors
+	name   string // the request's name, for errors and the tracer
 	req    *wire.Request99
+	frame  []byte // req's frame, encoded once its query ID is set
+	start  bool   // QueryOptions.Start
 	cancel *wire.Request99
 	expect wire.ReplyKind
 	resp   wire.Response // the reply, set by the reader on the move to stDone
+	epoch  uint64        // DocumentForEpoch's epoch, for the tracer
 }
 
-// Query sends req, a v0.0.99 request carrying a query ID (PROTOCOL.md 8
-// and 9), and blocks until its reply comes or ctx ends. It is the
+// Query sends req, a v0.0.99 request carrying a query ID (docs/protocol.md
+// 8 and 9), and blocks until its reply comes or ctx ends. It is the
 // building block of DocumentForEpoch and of package pigeonhole; most
 // applications use those instead.
 //
@@ -52,41 +55,30 @@ type queryCall struct {
 // A request that got no reply when the connection broke is asked again,
 // unchanged and with the same query ID, after the next handshake, resumed
 // or not: the daemon does not keep query replies for a session that is
-// away (PROTOCOL.md 8 and 9.8). A v0.0.47 daemon has no queries: Query
-// fails with ErrUnsupported. Unlike sends, queries go out while the
+// away (docs/protocol.md 8 and 9.8). A v0.0.47 daemon has no queries:
+// Query fails with ErrUnsupported. Unlike sends, queries go out while the
 // daemon reports itself offline: local requests are answered anyway and
 // the daemon holds mixnet ones until it is back.
 func (c *Client) Query(ctx context.Context, req *wire.Request99, o QueryOptions) (*wire.Response, error) {
-	if err := ctx.Err(); err != nil {
+	cl, err := newQuery(req, o)
+	if err != nil {
 		return nil, err
 	}
+	if err := c.do(ctx, cl, nil); err != nil {
+		return nil, err
+	}
+	return &cl.query.resp, nil
+}
+
+// newQuery makes the call of a Query.
+func newQuery(req *wire.Request99, o QueryOptions) (*call, error) {
 	expect := req.ExpectedReply()
 	if expect == wire.ReplyNone || req.Ops() != 1 {
 		return nil, invalid("a query must carry exactly one operation that has a query ID")
 	}
-	cl := &call{kind: kindQuery, wake: make(chan struct{}, 1)}
-	cl.query = &queryCall{name: req.OperationName(), req: req, cancel: o.Cancel, expect: expect}
-	if err := c.register(cl); err != nil {
-		return nil, err
-	}
-	defer c.unregister(cl)
-	req.SetQueryID(wire.QueryID(cl.id))
-	if o.Start {
-		select {
-		case c.startSlots <- struct{}{}:
-			defer func() { <-c.startSlots }()
-		case <-ctx.Done():
-			return nil, c.ctxError(ctx)
-		}
-	}
-	c.drive(ctx, cl)
-	cl.mu.Lock()
-	defer cl.mu.Unlock()
-	if cl.err != nil {
-		return nil, cl.err
-	}
-	resp := cl.query.resp
-	return &resp, nil
+	cl := newCall(kindQuery)
+	cl.query = &queryCall{name: req.OperationName(), req: req, start: o.Start, cancel: o.Cancel, expect: expect}
+	return cl, nil
 }
 
 // sendCancel sends q's cancel request on the live connection, or after
@@ -96,13 +88,13 @@ func (c *Client) sendCancel(q *queryCall) {
 	q.cancel.SetQueryID(id)
 	frame := q.cancel.AppendFrame(nil)
 	c.cancelsMu.Lock()
+	defer c.cancelsMu.Unlock()
 	if c.cancels == nil {
 		c.cancels = make(map[wire.QueryID][]byte)
 	}
 	c.cancels[id] = frame
-	c.cancelsMu.Unlock()
-	if st := c.conn.Load(); st.sess != nil {
-		st.sess.w.enqueueControl(frame)
+	if s := c.conn.Load().cur; s != nil {
+		s.w.enqueueControl(frame)
 	}
 }
 
@@ -116,18 +108,20 @@ func (c *Client) cancelAnswered(id wire.QueryID) bool {
 	return ok
 }
 
-// flushCancels writes every cancel not answered yet: those that waited
-// for a connection and those the previous connection may have lost.
-func (c *Client) flushCancels(s *session) {
+// installWithCancels queues every cancel not answered yet on s (those
+// that waited for a connection and those the previous connection may
+// have lost), then installs s. The cancels go first, before any caller
+// can queue on s, so that a start's slot at the daemon is freed by its
+// cancel before the start that took its slot in the client arrives
+// (docs/protocol.md 9.7); and a cancel owed meanwhile (sendCancel holds
+// the same lock) is queued either here or there, never nowhere.
+func (c *Client) installWithCancels(s *connection) bool {
 	c.cancelsMu.Lock()
-	frames := make([][]byte, 0, len(c.cancels))
+	defer c.cancelsMu.Unlock()
 	for _, f := range c.cancels {
-		frames = append(frames, f)
-	}
-	c.cancelsMu.Unlock()
-	for _, f := range frames {
 		s.w.enqueueControl(f)
 	}
+	return c.install(s)
 }
 
 // DocumentForEpoch returns the PKI document of epoch (0: the current one).
@@ -137,24 +131,34 @@ func (c *Client) flushCancels(s *session) {
 // returned for epoch 0 or the current epoch, ErrUnsupported otherwise.
 // The request survives a v0.0.99 reconnection: it is asked again.
 func (c *Client) DocumentForEpoch(ctx context.Context, epoch uint64) (*pki.Document, error) {
-	if c.o.tracer != nil && !traced(ctx) { // tracer hook
-		return c.traceDocument(ctx, epoch)
-	}
-	resp, err := c.Query(ctx, &wire.Request99{GetPKIDocument: &wire.GetPKIDocument{Epoch: epoch}}, QueryOptions{})
-	if errors.Is(err, ErrUnsupported) {
-		doc := c.Document()
-		if epoch == 0 || epoch == doc.Epoch {
-			return doc, nil
-		}
-		return nil, fmt.Errorf("%w: a %s daemon serves only the current document (epoch %d), not epoch %d",
-			ErrUnsupported, c.Daemon().Generation, doc.Epoch, epoch)
-	}
+	cl, err := newQuery(&wire.Request99{GetPKIDocument: &wire.GetPKIDocument{Epoch: epoch}}, QueryOptions{})
 	if err != nil {
 		return nil, err
 	}
-	r := resp.GetPKIDocumentReply
-	if r.ErrorCode != wire.ErrorCodeSuccess {
-		return nil, fmt.Errorf("client: document for epoch %d: %w", epoch, codeError(r.ErrorCode))
+	cl.query.epoch = epoch
+	var doc *pki.Document
+	err = c.do(ctx, cl, func(err error) error {
+		if errors.Is(err, ErrUnsupported) {
+			cur := c.Document()
+			if epoch == 0 || epoch == cur.Epoch {
+				doc = cur
+				return nil
+			}
+			return fmt.Errorf("%w: a %s daemon serves only the current document (epoch %d), not epoch %d",
+				ErrUnsupported, c.Daemon().Generation, cur.Epoch, epoch)
+		}
+		if err != nil {
+			return err
+		}
+		r := cl.query.resp.GetPKIDocumentReply
+		if r.ErrorCode != wire.ErrorCodeSuccess {
+			return fmt.Errorf("client: document for epoch %d: %w", epoch, codeError(r.ErrorCode))
+		}
+		doc, err = pki.ParseCertificate(r.Payload)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return pki.ParseCertificate(r.Payload)
+	return doc, nil
 }

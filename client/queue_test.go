@@ -122,10 +122,9 @@ func (c *failingConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
-// TestFailedWriteEndsTheConnection: a lone Send writes its own frame (no
-// writer goroutine in between); when that write fails, the connection
-// ends as on any socket loss: the Send, whose frame may have left, ends
-// with ErrConnectionLost, and the client reconnects.
+// TestFailedWriteEndsTheConnection: when the writer's write fails, the
+// connection ends as on any socket loss: the Send, whose frame may have
+// left, ends with ErrConnectionLost, and the client reconnects.
 func TestFailedWriteEndsTheConnection(t *testing.T) {
 	seen := make(chan *wire.Request, 10)
 	f := startFake(t, func(c *fakeConn) { c.greet(t); c.echoLoop(seen) })

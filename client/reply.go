@@ -9,7 +9,7 @@ import (
 // Reply is the answer to Send or SendReliable.
 type Reply struct {
 	// Payload is the reply as the daemon delivered it: a service's reply
-	// fills the whole SURB payload, zero-padded (PROTOCOL.md 5). It is the
+	// fills the whole SURB payload, zero-padded (docs/protocol.md 5). It is the
 	// caller's own memory.
 	Payload   []byte
 	SURBID    wire.SURBID    // SURB of the answered transmission

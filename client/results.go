@@ -23,13 +23,13 @@ const (
 
 // judgeLocked decides whether cl accepts a result of the given type that
 // came on s. The caller holds cl.mu.
-func judgeLocked(cl *call, s *session, message bool, kind wire.ReplyKind) verdict {
+func judgeLocked(cl *call, s *connection, message bool, kind wire.ReplyKind) verdict {
 	switch {
 	case cl.state == stDone || cl.kind == kindNoReply:
 		return verdictLate
 	case message != (cl.kind != kindQuery),
 		!message && kind != cl.query.expect,
-		!cl.written || cl.epoch != s.epoch:
+		!cl.written || cl.session != s.session:
 		return verdictWrong
 	}
 	return verdictTake
@@ -57,7 +57,7 @@ func eventKey(m *wire.MessageID, s *wire.SURBID) (futureKey, bool) {
 	}
 }
 
-func (c *Client) handleMessageSent(s *session, ev *wire.MessageSentEvent) {
+func (c *Client) handleMessageSent(s *connection, ev *wire.MessageSentEvent) {
 	k, ok := eventKey(ev.MessageID, ev.SURBID)
 	if c.debug {
 		c.log.Debug("message sent", "id", fmt.Sprintf("%x", k), "eta", ev.ReplyETA, "failed", ev.Err != nil)
@@ -123,7 +123,7 @@ func (p *pendingEvent) publish(msgID *wire.MessageID) {
 // publishes pub (nil for queries) just before take, so a call that has
 // returned has had its events published. resolve's caller publishes the
 // events of keys nobody waits for.
-func (c *Client) resolve(s *session, k futureKey, message bool, kind wire.ReplyKind, pub *pendingEvent, take func(cl *call) (done bool)) {
+func (c *Client) resolve(s *connection, k futureKey, message bool, kind wire.ReplyKind, pub *pendingEvent, take func(cl *call) (done bool)) {
 	sh := c.fut.shard(k)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -136,8 +136,9 @@ func (c *Client) resolve(s *session, k futureKey, message bool, kind wire.ReplyK
 	defer cl.mu.Unlock()
 	if pub != nil {
 		var msgID *wire.MessageID
-		if cl.notify {
-			msgID = &cl.msgID
+		if cl.kind == kindReliable && cl.att.notify {
+			id := cl.msgID()
+			msgID = &id
 		}
 		pub.publish(msgID)
 	}
@@ -151,23 +152,23 @@ func (c *Client) resolve(s *session, k futureKey, message bool, kind wire.ReplyK
 }
 
 // applySent records a sent event in the call under k; see resolve.
-func (c *Client) applySent(s *session, k futureKey, ev *wire.MessageSentEvent, pub *pendingEvent) {
+func (c *Client) applySent(s *connection, k futureKey, ev *wire.MessageSentEvent, pub *pendingEvent) {
 	c.resolve(s, k, true, wire.ReplyNone, pub, func(cl *call) bool {
 		if ev.Err != nil {
 			// The send failed inside the daemon: no reply can come.
 			cl.finishLocked(&DaemonError{Text: ev.Err.Text, Kind: ErrSendFailed})
 			return true
 		}
-		if k != cl.cur {
+		if k != cl.att.key {
 			return false // an earlier transmission's: the current one's timing counts
 		}
-		cl.sentAt, cl.eta = ev.SentAt, ev.ReplyETA
-		if cl.state == stWriting || cl.state == stWritten {
-			cl.state = stSent
-			if cl.notify {
+		cl.reply.SentAt, cl.reply.ETA = ev.SentAt, ev.ReplyETA
+		if (cl.state == stWriting || cl.state == stWritten) && !cl.att.sent {
+			cl.att.sent = true
+			if cl.att.notify {
 				// The horizon counts from when the event came: the daemon's
 				// sent_at has whole seconds only (and a clock of its own).
-				cl.sentSeen = time.Now()
+				cl.att.sentSeen = time.Now()
 				cl.signal()
 			}
 		}
@@ -175,13 +176,13 @@ func (c *Client) applySent(s *session, k futureKey, ev *wire.MessageSentEvent, p
 	})
 }
 
-func (c *Client) handleMessageReply(s *session, ev *wire.MessageReplyEvent) {
+func (c *Client) handleMessageReply(s *connection, ev *wire.MessageReplyEvent) {
 	k, ok := eventKey(ev.MessageID, ev.SURBID)
 	if c.debug {
 		c.log.Debug("message reply", "id", fmt.Sprintf("%x", k), "bytes", len(ev.Payload), "failed", ev.Err != nil || ev.ErrorCode != 0)
 	}
 	var reply Reply
-	reply.Payload = ev.Payload // a view into the frame: see holdReplyLocked
+	reply.Payload = ev.Payload // a view into the frame: applyReply copies it
 	if ev.SURBID != nil {
 		reply.SURBID = *ev.SURBID
 	}
@@ -211,22 +212,29 @@ func (c *Client) handleMessageReply(s *session, ev *wire.MessageReplyEvent) {
 }
 
 // applyReply ends the call under k with reply (or err); see resolve.
-func (c *Client) applyReply(s *session, k futureKey, reply Reply, err error, pub *pendingEvent) {
+func (c *Client) applyReply(s *connection, k futureKey, reply Reply, err error, pub *pendingEvent) {
 	c.resolve(s, k, true, wire.ReplyNone, pub, func(cl *call) bool {
 		if cl.kind == kindReliable {
-			reply.MessageID = cl.msgID
+			reply.MessageID = cl.msgID()
 		}
-		reply.SentAt, reply.ETA = cl.sentAt, cl.eta
+		reply.SentAt, reply.ETA = cl.reply.SentAt, cl.reply.ETA
+		if reply.Payload != nil {
+			// The payload is a view into the reader's buffer: the
+			// caller's own copy, in the buffer SendAppend passed.
+			into := cl.into
+			if into == nil {
+				into = make([]byte, 0, len(reply.Payload))
+			}
+			reply.Payload = append(into, reply.Payload...)
+		}
 		cl.reply = reply
-		// The payload is a view into the reader's buffer.
-		cl.holdReplyLocked(reply.Payload)
 		cl.finishLocked(err)
 		return true
 	})
 }
 
 // handleQueryReply ends the query call under qid with resp.
-func (c *Client) handleQueryReply(s *session, resp *wire.Response, kind wire.ReplyKind, qid *wire.QueryID) {
+func (c *Client) handleQueryReply(s *connection, resp *wire.Response, kind wire.ReplyKind, qid *wire.QueryID) {
 	if qid == nil {
 		c.fut.late.Add(1)
 		return

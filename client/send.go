@@ -66,46 +66,22 @@ func (c *Client) SendNoReply(ctx context.Context, dst service.Destination, paylo
 // packet's size (2,574 bytes in the captured networks), so at high call
 // rates the payload Send allocates for each reply is most of what the
 // garbage collector has to do; a caller that passes the same buffer again
-// (buf[:0] of its previous reply, once done with it) makes the call
-// allocate nothing. Everything else is as for Send.
+// (buf[:0] of its previous reply, once done with it) saves that
+// allocation. Everything else is as for Send.
 func (c *Client) SendAppend(ctx context.Context, buf []byte, dst service.Destination, payload []byte) (Reply, error) {
 	return c.roundTrip(ctx, kindSURB, dst, payload, buf)
 }
 
-// roundTrip runs one send through as many attempts as it takes; a reply's
-// payload is appended to into (nil: a fresh slice).
+// roundTrip makes one send; a reply's payload is appended to into (nil:
+// a fresh slice).
 func (c *Client) roundTrip(ctx context.Context, kind callKind, dst service.Destination, payload, into []byte) (Reply, error) {
-	if c.o.tracer != nil && !traced(ctx) { // tracer hook
-		return c.traceSend(ctx, kind, dst, payload, into)
-	}
-	if err := ctx.Err(); err != nil {
-		return Reply{}, err
-	}
-	if err := c.validate(&dst, payload); err != nil {
-		return Reply{}, err
-	}
-	cl := getCall(kind)
-	cl.dst, cl.payload = dst, payload
-	if err := c.register(cl); err != nil {
-		cl.payload = nil
-		return Reply{}, err
-	}
-	if kind == kindReliable {
-		cl.msgID = cl.id
-	}
-	cl.solo = c.sending.Add(1) == 1
-	c.drive(ctx, cl)
-	c.sending.Add(-1)
-	c.unregister(cl)
-	cl.mu.Lock()
-	reply, err := cl.ownReply(cl.reply, into), cl.err
-	cl.mu.Unlock()
-	cl.payload, cl.dst.Queue = nil, nil
-	cl.release()
-	return reply, err
+	cl := newCall(kind)
+	cl.dst, cl.payload, cl.into = dst, payload, into
+	err := c.do(ctx, cl, nil)
+	return cl.reply, err
 }
 
-// validate refuses what the daemon would choke on (PROTOCOL.md 4).
+// validate refuses what the daemon would choke on (docs/protocol.md 4).
 func (c *Client) validate(dst *service.Destination, payload []byte) error {
 	if err := dst.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidRequest, err)

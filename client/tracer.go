@@ -3,11 +3,10 @@ package client
 import (
 	"context"
 	"errors"
-	"sync/atomic"
 	"time"
 
-	"github.com/katzenthin/katzenthin/pki"
 	"github.com/katzenthin/katzenthin/service"
+	"github.com/katzenthin/katzenthin/wire"
 )
 
 // Tracer receives the client's calls and connection changes, for metrics
@@ -41,12 +40,14 @@ type Tracer interface {
 // CallKind says which method a traced call is.
 type CallKind uint8
 
-// The kinds of traced calls. Call goes through Send.
+// The kinds of traced calls. Call and SendAppend go through Send; every
+// Pigeonhole call goes through Query, and CallInfo.Operation names it.
 const (
 	CallSend             CallKind = iota + 1 // Send
 	CallSendReliable                         // SendReliable
 	CallSendNoReply                          // SendNoReply
 	CallDocumentForEpoch                     // DocumentForEpoch
+	CallQuery                                // Query: Pigeonhole and other v0.0.99 requests
 )
 
 // String returns the method's name, fit for a metric attribute.
@@ -60,13 +61,21 @@ func (k CallKind) String() string {
 		return "SendNoReply"
 	case CallDocumentForEpoch:
 		return "DocumentForEpoch"
+	case CallQuery:
+		return "Query"
 	}
 	return "unknown"
 }
 
 // CallInfo describes a traced call.
 type CallInfo struct {
-	Kind        CallKind
+	Kind CallKind
+	// Operation is the request's operation as the daemon names it, for
+	// Query and DocumentForEpoch: "get_pki_document", and for each
+	// Pigeonhole call its own ("new_keypair", "encrypt_read",
+	// "start_resending_encrypted_message", ...), fit for a metric
+	// attribute. Empty for sends.
+	Operation   string
 	Destination service.Destination // sends only; the caller's value, do not modify
 	Size        int                 // the payload's length in bytes (sends)
 	Epoch       uint64              // DocumentForEpoch only
@@ -93,106 +102,52 @@ type ReconnectInfo struct {
 // WithTracer sets a Tracer that sees every call and connection change
 // (default: none, at no cost). nil switches tracing off.
 func WithTracer(t Tracer) Option {
-	return func(o *options) {
-		o.tracer = nil
-		if t != nil {
-			o.tracer = &tracing{t: t}
-		}
-	}
+	return func(o *options) { o.tracer = t }
 }
 
-// tracing is a client's Tracer and the state its hooks keep.
-type tracing struct {
-	t      Tracer
-	lostAt atomic.Int64 // UnixNano of the latest connection loss
-}
+// noopTracer is the client's Tracer when none is set.
+type noopTracer struct{}
 
-// traceKey marks a context whose call is being traced, so the traced
-// call does not trace itself again, and holds its attempt counter.
-type traceKey struct{}
+func (noopTracer) CallStart(ctx context.Context, _ CallInfo) context.Context { return ctx }
+func (noopTracer) CallEnd(context.Context, CallInfo, error)                  {}
+func (noopTracer) ConnectionLost(error)                                      {}
+func (noopTracer) Reconnected(ReconnectInfo)                                 {}
 
-// callTrace is a traced call's state while it runs.
-type callTrace struct {
-	attempts atomic.Int32
-}
-
-// traced reports whether ctx belongs to a call already being traced.
-func traced(ctx context.Context) bool {
-	_, ok := ctx.Value(traceKey{}).(*callTrace)
-	return ok
-}
-
-// traceAttempt counts one handing of a traced call's request to a
-// connection. The caller checks c.o.tracer first, so an untraced client
-// pays nothing.
-func traceAttempt(ctx context.Context) {
-	if t, ok := ctx.Value(traceKey{}).(*callTrace); ok {
-		t.attempts.Add(1)
-	}
-}
-
-// publicKind maps the client's call kinds to the traced ones.
-func publicKind(k callKind) CallKind {
-	switch k {
+// info describes cl for the tracer's CallStart.
+func (cl *call) info() CallInfo {
+	switch cl.kind {
 	case kindReliable:
-		return CallSendReliable
+		return CallInfo{Kind: CallSendReliable, Destination: cl.dst, Size: len(cl.payload)}
 	case kindNoReply:
-		return CallSendNoReply
+		return CallInfo{Kind: CallSendNoReply, Destination: cl.dst, Size: len(cl.payload)}
 	case kindQuery:
-		return CallDocumentForEpoch
+		if cl.query.expect == wire.ReplyGetPKIDocument {
+			return CallInfo{Kind: CallDocumentForEpoch, Operation: cl.query.name, Epoch: cl.query.epoch}
+		}
+		return CallInfo{Kind: CallQuery, Operation: cl.query.name}
 	}
-	return CallSend
+	return CallInfo{Kind: CallSend, Destination: cl.dst, Size: len(cl.payload)}
 }
 
-// trace runs call between the tracer's CallStart and CallEnd. The send
-// path calls it when a tracer is set and ctx is not yet traced; call is
-// then the same method again, with the traced context.
-func trace[T any](c *Client, ctx context.Context, info CallInfo, call func(context.Context) (T, error)) (T, error) {
-	info.Start = time.Now()
-	if tctx := c.o.tracer.t.CallStart(ctx, info); tctx != nil {
-		ctx = tctx
-	}
-	st := &callTrace{}
-	v, err := call(context.WithValue(ctx, traceKey{}, st))
-	info.Duration = time.Since(info.Start)
-	info.Attempts = int(st.attempts.Load())
-	c.o.tracer.t.CallEnd(ctx, info, err)
-	return v, err
-}
-
-// traceSend traces a send (roundTrip's first line calls it).
-func (c *Client) traceSend(ctx context.Context, kind callKind, dst service.Destination, payload, into []byte) (Reply, error) {
-	info := CallInfo{Kind: publicKind(kind), Destination: dst, Size: len(payload)}
-	return trace(c, ctx, info, func(ctx context.Context) (Reply, error) {
-		return c.roundTrip(ctx, kind, dst, payload, into)
-	})
-}
-
-// traceDocument traces DocumentForEpoch.
-func (c *Client) traceDocument(ctx context.Context, epoch uint64) (*pki.Document, error) {
-	return trace(c, ctx, CallInfo{Kind: CallDocumentForEpoch, Epoch: epoch}, func(ctx context.Context) (*pki.Document, error) {
-		return c.DocumentForEpoch(ctx, epoch)
-	})
-}
-
-// traceLost tells the tracer the connection was lost (the supervisor
-// calls it where it publishes ConnectionLost).
+// traceLost tells the tracer the connection was lost, with the error
+// the calls it ended got (the supervisor calls it where it publishes
+// ConnectionLost).
 func (c *Client) traceLost(err error) {
-	if t := c.o.tracer; t != nil {
-		t.lostAt.Store(time.Now().UnixNano())
-		t.t.ConnectionLost(lost(err))
+	if c.traced {
+		c.lostAt.Store(time.Now().UnixNano())
+		c.tracer.ConnectionLost(err)
 	}
 }
 
 // traceReconnected tells the tracer the client reconnected (the
 // supervisor calls it where it publishes Reconnected).
 func (c *Client) traceReconnected(attempt int, resumed bool) {
-	if t := c.o.tracer; t != nil {
+	if c.traced {
 		var down time.Duration
-		if at := t.lostAt.Load(); at != 0 {
+		if at := c.lostAt.Load(); at != 0 {
 			down = time.Since(time.Unix(0, at))
 		}
-		t.t.Reconnected(ReconnectInfo{Attempt: attempt, Resumed: resumed, Downtime: down})
+		c.tracer.Reconnected(ReconnectInfo{Attempt: attempt, Resumed: resumed, Downtime: down})
 	}
 }
 

@@ -11,9 +11,9 @@ import (
 	"github.com/katzenthin/katzenthin/service"
 )
 
-// ErrBadReply: a reply arrived but is not what the caller asked for (its
-// first CBOR item does not decode into the response type). Call returns
-// a *DecodeReplyError that matches it.
+// ErrBadReply is the error of a Call whose reply arrived but is not what
+// the caller asked for: its first CBOR item does not decode into the
+// response type. Call returns a *DecodeReplyError that matches it.
 var ErrBadReply = errors.New("client: reply does not decode")
 
 // DecodeReplyError says that the reply to a Call did not decode into the

@@ -139,26 +139,26 @@ func evaluate(rs *results) []check {
 	// The socket's limit: the SDK and the raw client against the same
 	// canned daemon (BenchmarkRaw).
 	for _, size := range payloads {
-		// Each call against the raw client under the same contract:
-		// SendAppend (nothing allocated) against the raw client, Send (a
-		// reply of the caller's own) against raw-owned; Send against the
-		// raw client for information.
+		// The floors of issue 20: Send at one caller within 2x the raw
+		// client's round trip; SendAppend and Send against the raw client
+		// under the same contract for information.
 		cs = append(cs,
-			rawLatency(rs, size, "sdk-append", "raw", true),
-			rawLatency(rs, size, "sdk", "raw-owned", true),
-			rawLatency(rs, size, "sdk", "raw", false))
+			rawLatency(rs, size, "sdk", "raw", true),
+			rawLatency(rs, size, "sdk-append", "raw", false),
+			rawLatency(rs, size, "sdk", "raw-owned", false))
 	}
 	for _, size := range payloads {
 		cs = append(cs,
-			// The issue's goal, met by the call that allocates nothing.
-			rawThroughput(rs, size, "c1024", "sdk-append", "raw", true),
-			// Send against the raw client under Send's own contract
-			// (a reply of the caller's own: one allocation per call).
-			rawThroughput(rs, size, "c1024", "sdk", "raw-owned", true),
-			// What that contract costs by itself, and Send against the
-			// raw client that allocates nothing (BENCHMARKS.md).
+			// The floor of issue 20: Send at 1,024 callers at least 0.3x
+			// the raw client's throughput.
+			rawThroughput(rs, size, "c1024", "sdk", "raw", true),
+			// SendAppend, which saves the reply's allocation, and Send
+			// against the raw client under Send's own contract (a reply of
+			// the caller's own: one allocation per call).
+			rawThroughput(rs, size, "c1024", "sdk-append", "raw", false),
+			rawThroughput(rs, size, "c1024", "sdk", "raw-owned", false),
+			// What that contract costs by itself (BENCHMARKS.md).
 			rawThroughput(rs, size, "c1024", "raw-owned", "raw", false),
-			rawThroughput(rs, size, "c1024", "sdk", "raw", false),
 			rawThroughput(rs, size, "c64", "sdk", "raw", false))
 	}
 	// Figures without a target of their own.
@@ -215,10 +215,10 @@ func lostCheck(rs *results) check {
 // "sdk-append" (SendAppend into the caller's reused buffer).
 func raw(size, conc, impl string) string { return "Raw/" + size + "/" + conc + "/" + impl }
 
-// The targets against the raw limit (issue 14).
+// The floors against the raw limit (issue 20).
 const (
-	rawLatencyMax    = 1.25
-	rawThroughputMin = 0.60
+	rawLatencyMax    = 2.0
+	rawThroughputMin = 0.30
 )
 
 // rawLatency compares impl's round trip at one caller with base's,
@@ -333,7 +333,7 @@ func verdict(target, good bool) status {
 // clientAllocs is the most any Send against mockd (another process)
 // allocated per call: the client's allocations alone.
 func clientAllocs(rs *results) check {
-	c := check{what: "client-side allocs per Send (max over RoundTrip/*/*-mockd)", target: "<= 4"}
+	c := check{what: "client-side allocs per Send (max over RoundTrip/*/*-mockd)", target: "<= 2"}
 	worst, worstName, n := -1.0, "", 0
 	for _, name := range rs.order {
 		if !strings.HasPrefix(name, "RoundTrip/") || !strings.HasSuffix(name, "-mockd") {
@@ -351,7 +351,7 @@ func clientAllocs(rs *results) check {
 		return c
 	}
 	c.figure = fmt.Sprintf("%s (%s; %d benchmarks)", number(worst), worstName, n)
-	c.status = verdict(true, worst <= 4)
+	c.status = verdict(true, worst <= 2)
 	return c
 }
 

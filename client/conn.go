@@ -19,9 +19,9 @@ const readBufferSize = 64 << 10
 // errShutdown ends a connection on the daemon's shutdown event.
 var errShutdown = errors.New("client: daemon shut down")
 
-// session is one connection to the daemon, from its handshake to its end.
-type session struct {
-	conn net.Conn
+// connection is one socket to the daemon, from its handshake to its end.
+type connection struct {
+	nc   net.Conn
 	fr   *wire.Reader
 	dec  wire.Decoder // the reader's: responses are valid until the next read
 	d    dialect
@@ -29,16 +29,17 @@ type session struct {
 	info DaemonInfo
 	dead chan struct{} // closed when the connection has ended
 
-	// epoch is the daemon session this connection serves (Client.epoch):
-	// the previous connection's while the handshake may still resume it,
-	// then final before any call uses the connection.
-	epoch uint64
+	// session is the daemon session this connection serves
+	// (Client.session): the previous connection's while the handshake
+	// may still resume it, then final before any call uses the
+	// connection.
+	session uint64
 	// resumed: the handshake resumed the previous connection's session.
 	resumed bool
 }
 
 // connect dials, checks the peer and performs the handshake.
-func (c *Client) connect(ctx context.Context) (*session, error) {
+func (c *Client) connect(ctx context.Context) (*connection, error) {
 	conn, err := c.o.dialer.Dial(ctx)
 	if err != nil {
 		return nil, err
@@ -58,21 +59,21 @@ func (c *Client) connect(ctx context.Context) (*session, error) {
 // aLongTimeAgo is a deadline in the past: it makes blocked reads return.
 var aLongTimeAgo = time.Unix(1, 0)
 
-// handshake reads the daemon's greeting (PROTOCOL.md 3 and 8) within ctx:
+// handshake reads the daemon's greeting (docs/protocol.md 3 and 8) within ctx:
 // the status event, whose shape tells the generation, then the document;
 // on v0.0.99 it then sends the session token and reads until the token
 // reply, routing the events that come first (a resumed session's queued
 // replies) to their calls.
-func (c *Client) handshake(ctx context.Context, conn net.Conn) (*session, error) {
+func (c *Client) handshake(ctx context.Context, conn net.Conn) (*connection, error) {
 	// The context bounds the handshake through the socket's deadline; the
 	// calls made on the connection later never touch its deadlines.
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(aLongTimeAgo) })
-	s := &session{
-		conn:  conn,
-		fr:    wire.NewReader(bufio.NewReaderSize(conn, readBufferSize), c.o.maxFrame),
-		w:     newWriter(conn, &c.o),
-		dead:  make(chan struct{}),
-		epoch: c.epoch.Load(),
+	s := &connection{
+		nc:      conn,
+		fr:      wire.NewReader(bufio.NewReaderSize(conn, readBufferSize), c.o.maxFrame),
+		w:       newWriter(conn, &c.o),
+		dead:    make(chan struct{}),
+		session: c.session.Load(),
 	}
 	err := c.greet(s)
 	if !stop() || ctx.Err() != nil {
@@ -87,8 +88,8 @@ func (c *Client) handshake(ctx context.Context, conn net.Conn) (*session, error)
 	return s, nil
 }
 
-func (c *Client) greet(s *session) error {
-	s.conn.SetReadDeadline(time.Now().Add(c.o.firstFrameTimeout))
+func (c *Client) greet(s *connection) error {
+	s.nc.SetReadDeadline(time.Now().Add(c.o.firstFrameTimeout))
 	resp, err := c.readResponse(s)
 	if err != nil {
 		return handshakeErr("first frame", err)
@@ -99,7 +100,7 @@ func (c *Client) greet(s *session) error {
 	}
 	s.d = dialectFor(gen)
 	s.info = DaemonInfo{Generation: gen, MaxPayload: DefaultMaxPayload}
-	s.conn.SetReadDeadline(time.Now().Add(c.o.handshakeTimeout))
+	s.nc.SetReadDeadline(time.Now().Add(c.o.handshakeTimeout))
 	c.handleStatus(s, resp.ConnectionStatus)
 
 	if resp, err = c.readResponse(s); err != nil {
@@ -112,7 +113,7 @@ func (c *Client) greet(s *session) error {
 
 	if gen == wire.Generation99 {
 		token := wire.Request99{SessionToken: &wire.SessionToken{ClientInstanceToken: &c.token}}
-		if _, err := s.conn.Write(token.AppendFrame(nil)); err != nil {
+		if _, err := s.nc.Write(token.AppendFrame(nil)); err != nil {
 			return handshakeErr("session token", err)
 		}
 		for {
@@ -150,7 +151,7 @@ func (c *Client) greet(s *session) error {
 	s.resumed = gen == wire.Generation99 && s.info.Resumed && prev != nil &&
 		prev.Generation == gen && prev.InstanceToken == s.info.InstanceToken
 	if !s.resumed {
-		s.epoch = c.epoch.Add(1)
+		s.session = c.session.Add(1)
 	}
 	c.info.Store(&s.info)
 	return nil
@@ -169,8 +170,8 @@ func handshakeErr(waiting string, err error) error {
 
 // readResponse reads and decodes one frame. The response is valid until
 // the next call, and so are reply payloads: they are views into the
-// frame (see holdReplyLocked).
-func (c *Client) readResponse(s *session) (*wire.Response, error) {
+// frame, copied by the handler that keeps one.
+func (c *Client) readResponse(s *connection) (*wire.Response, error) {
 	body, err := s.fr.ReadFrame()
 	if err != nil {
 		if errors.Is(err, wire.ErrFrameTooLarge) {
@@ -187,7 +188,7 @@ func (c *Client) readResponse(s *session) (*wire.Response, error) {
 
 // readLoop is the connection's reader: it decodes every frame and
 // dispatches it, until the connection ends.
-func (c *Client) readLoop(s *session) error {
+func (c *Client) readLoop(s *connection) error {
 	for {
 		resp, err := c.readResponse(s)
 		if err != nil {
