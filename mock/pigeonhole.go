@@ -60,9 +60,10 @@ type phFlight struct {
 	noIdem  bool
 
 	// Guarded by pigeonholeState.mu.
-	done    bool      // unregistered: answered, cancelled, dropped
-	dead    bool      // its final reply was lost while its session was away; still registered (9.8)
-	waiting *[32]byte // the box it waits for, if any
+	done      bool          // unregistered: answered, cancelled, dropped
+	dead      bool          // its final reply was lost while its session was away; still registered (9.8)
+	waiting   *[32]byte     // the box it waits for, if any
+	starvedBy *courierEntry // set while the courier answers it from its cache
 }
 
 // phVoucher and phSealed are the state behind the mock's vouchers.
@@ -90,7 +91,8 @@ type pigeonholeState struct {
 	sealed    map[[32]byte]*phSealed
 	holding   bool
 	held      []*phFlight
-	courier   [32]byte // the courier's identity hash in replies
+	cache     map[[32]byte]*courierEntry // the courier's, by envelope hash
+	courier   [32]byte                   // the courier's identity hash in replies
 	stats     PigeonholeStats
 
 	retransmissions atomic.Int64
@@ -110,6 +112,7 @@ func newPigeonholeState() *pigeonholeState {
 		seen:      make(map[[32]byte]bool),
 		vouchers:  make(map[[32]byte]*phVoucher),
 		sealed:    make(map[[32]byte]*phSealed),
+		cache:     make(map[[32]byte]*courierEntry),
 	}
 	rand.Read(s.courier[:])
 	return s

@@ -160,11 +160,14 @@ func (d *Daemon) phArrive(f *phFlight) {
 		return
 	}
 	if settled {
-		ph.finishLocked(f)
+		ph.endLocked(f)
 	}
 	ph.mu.Unlock()
 	if settled {
 		d.phReply(f, &r)
+		// The slot frees after the reply is out, so that what the freed
+		// slot lets the connection read is answered after it.
+		f.conn.releaseStartSlot()
 	}
 }
 
@@ -177,21 +180,40 @@ func (s *pigeonholeState) messageLocked(d *Daemon, f *phFlight, r *wire.Response
 	box := s.boxes[env.box]
 	switch {
 	case env.write:
-		switch {
-		case box == nil:
-			s.storeLocked(d, env.box, env.plaintext)
-		case f.noIdem && (box.tombstone != (len(env.plaintext) == 0) || string(box.data) != string(env.plaintext)):
+		s.courierSeeLocked(d, f.key)
+		if !s.writeLocked(d, env) && f.noIdem {
 			rep.ErrorCode = 10 // box already exists (replica namespace)
 		}
 	case box == nil && f.noRetry:
+		s.courierSeeLocked(d, f.key)
 		rep.ErrorCode = 1 // box not found
 	case box == nil:
-		s.waitLocked(f, env.box)
+		s.waitOrStarveLocked(d, f, env.box)
 		return false
 	case box.tombstone:
 		rep.ErrorCode = 11
 	default:
 		rep.Plaintext = append([]byte{}, box.data...)
+	}
+	return true
+}
+
+// writeLocked writes env's box as a replica does: an empty box takes
+// anything; a tombstone replaces whatever the box holds (docs/protocol.md
+// 9.6.2); other content over an occupied box changes nothing, is counted
+// in ConflictingWrites, and reports false (box already exists). Rewriting
+// the same content is true. The caller holds s.mu.
+func (s *pigeonholeState) writeLocked(d *Daemon, env *phEnvelope) bool {
+	box := s.boxes[env.box]
+	switch {
+	case box == nil:
+		s.storeLocked(d, env.box, env.plaintext)
+	case len(env.plaintext) == 0:
+		box.data, box.tombstone = []byte{}, true
+	case box.tombstone || string(box.data) != string(env.plaintext):
+		s.stats.ConflictingWrites++
+		s.changes.signal()
+		return false
 	}
 	return true
 }
@@ -215,6 +237,14 @@ func (s *pigeonholeState) waitLocked(f *phFlight, id [32]byte) {
 // finishLocked unregisters f, which has ended (answered, cancelled or
 // dropped), and frees its start slot.
 func (s *pigeonholeState) finishLocked(f *phFlight) {
+	s.endLocked(f)
+	if !f.dead { // a dead one freed its slot when it died
+		f.conn.releaseStartSlot()
+	}
+}
+
+// endLocked unregisters f but keeps its start slot.
+func (s *pigeonholeState) endLocked(f *phFlight) {
 	f.done = true
 	m := s.messages
 	if f.copy {
@@ -223,6 +253,13 @@ func (s *pigeonholeState) finishLocked(f *phFlight) {
 	if m[f.key] == f {
 		delete(m, f.key)
 	}
+	s.unwaitLocked(f)
+	s.unstarveLocked(f)
+	s.changes.signal()
+}
+
+// unwaitLocked takes f off the waiters of its box. The caller holds s.mu.
+func (s *pigeonholeState) unwaitLocked(f *phFlight) {
 	if f.waiting != nil {
 		ws := s.waiters[*f.waiting]
 		for i, w := range ws {
@@ -238,10 +275,6 @@ func (s *pigeonholeState) finishLocked(f *phFlight) {
 		}
 		f.waiting = nil
 	}
-	if !f.dead { // a dead one freed its slot when it died
-		f.conn.releaseStartSlot()
-	}
-	s.changes.signal()
 }
 
 // phReply sends f's final reply to its application's connection; if the

@@ -25,6 +25,18 @@ type PigeonholeStats struct {
 	// Closed counts connections closed for a cap or index of the wrong
 	// length (the daemon cannot decode such a frame).
 	Closed int64
+	// ConflictingWrites counts writes of other content to a box that
+	// already holds content or a tombstone (directly or by a copy
+	// command): a client that lost track of its stream. The box keeps its
+	// first content, as on the replicas, and the write is answered as
+	// the daemon does (success, or box already exists with the
+	// no-idempotent flag; a copy fails). A tombstone over a written box
+	// is no conflict: it replaces the content.
+	ConflictingWrites int64
+	// Starved counts reads waiting now whose envelope the courier answers
+	// from its cache (WithCourierCache): they see no write until their
+	// client encrypts the read again or the cache entry is pruned.
+	Starved int64
 }
 
 // PigeonholeStats returns a snapshot of the Pigeonhole counters. It is
@@ -37,6 +49,7 @@ func (d *Daemon) PigeonholeStats() PigeonholeStats {
 	st.InFlight = int64(len(s.messages) + len(s.copies))
 	st.Held = int64(len(s.held))
 	st.Retransmissions = s.retransmissions.Load()
+	st.Starved = s.starvedLocked()
 	return st
 }
 
@@ -79,8 +92,9 @@ func (d *Daemon) phWake() {
 }
 
 // WriteBox stores data in the box at index of the stream of writeCap,
-// as if a client had written it (an empty data is a tombstone), and
-// reports false if either has the wrong length or the box is taken. Tests
+// as if a client had written it (an empty data is a tombstone, which
+// replaces what the box holds), and reports false if either has the
+// wrong length or the box holds other content. Tests
 // use it to prepare a store without a client.
 func (d *Daemon) WriteBox(writeCap, index, data []byte) bool {
 	if len(writeCap) != phWriteCapLen || len(index) != phIndexLen {
@@ -90,9 +104,5 @@ func (d *Daemon) WriteBox(writeCap, index, data []byte) bool {
 	s := d.ph
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.boxes[id] != nil {
-		return false
-	}
-	s.storeLocked(d, id, append([]byte{}, data...))
-	return true
+	return s.writeLocked(d, &phEnvelope{write: true, box: id, plaintext: append([]byte{}, data...)})
 }

@@ -207,13 +207,9 @@ func (s *pigeonholeState) copyLocked(d *Daemon, f *phFlight, r *wire.Response) b
 		if env == nil || !env.write {
 			return fail(0, k)
 		}
-		if box := s.boxes[env.box]; box != nil {
-			if box.tombstone != (len(env.plaintext) == 0) || string(box.data) != string(env.plaintext) {
-				return fail(10, k) // writes are immutable
-			}
-			continue
+		if !s.writeLocked(d, env) {
+			return fail(10, k) // writes are immutable, but for tombstones
 		}
-		s.storeLocked(d, env.box, env.plaintext)
 	}
 	return true
 }

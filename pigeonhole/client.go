@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/katzenthin/katzenthin/client"
 	"github.com/katzenthin/katzenthin/wire"
@@ -15,12 +16,23 @@ import (
 // and survives reconnections (the request is asked again after each
 // handshake). It is safe for concurrent use.
 type Client struct {
-	c *client.Client
+	c         *client.Client
+	o         options
+	refreshes atomic.Int64 // read refreshes, for Stats
 }
 
-// New returns the Pigeonhole calls of c. One is enough per client.Client;
-// it holds no state of its own.
-func New(c *client.Client) *Client { return &Client{c: c} }
+// New returns the Pigeonhole calls of c, configured by opts. One is
+// enough per client.Client; it keeps no state beyond its options and
+// counters (Stats).
+func New(c *client.Client, opts ...Option) *Client {
+	p := &Client{c: c, o: defaultOptions()}
+	for _, o := range opts {
+		if o != nil {
+			o(&p.o)
+		}
+	}
+	return p
+}
 
 // Limits the client checks before sending (PROTOCOL.md 9.4, 9.12): the
 // daemon closes the connection for a wrong-length cap or index, and
