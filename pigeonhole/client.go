@@ -50,10 +50,13 @@ const (
 // field).
 var ErrMalformedReply = errors.New("pigeonhole: malformed reply")
 
-// query sends req and returns its reply, checking that the reply carries
-// the expected variant (Query already matched it by type).
+// query sends req and returns its reply (Query matched it by type). On
+// a daemon without Pigeonhole the error says which version it needs.
 func (p *Client) query(ctx context.Context, req *wire.Request99, o client.QueryOptions) (*wire.Response, error) {
 	resp, err := p.c.Query(ctx, req, o)
+	if errors.Is(err, client.ErrUnsupported) {
+		return nil, fmt.Errorf("pigeonhole needs kpclientd v0.0.99: %w", err)
+	}
 	if err != nil {
 		return nil, err
 	}
