@@ -232,7 +232,7 @@ func (e *envelopeDaemon) events() []string {
 	return append([]string(nil), e.log...)
 }
 
-func scriptedRead(t *testing.T, c *client.Client, opts ...pigeonhole.Option) ([]byte, error, *pigeonhole.Client) {
+func scriptedRead(t *testing.T, c *client.Client, opts ...pigeonhole.Option) (*pigeonhole.Client, []byte, error) {
 	t.Helper()
 	p := pigeonhole.New(c, opts...)
 	ctx := testCtx(t)
@@ -243,7 +243,7 @@ func scriptedRead(t *testing.T, c *client.Client, opts ...pigeonhole.Option) ([]
 		t.Fatal(err)
 	}
 	msg, err := p.Read(ctx, &r, &at, env)
-	return msg, err, p
+	return p, msg, err
 }
 
 // Each refresh starts the new envelope only after the old one ended: the
@@ -253,7 +253,7 @@ func TestReadRefreshOneLiveEnvelope(t *testing.T) {
 	c := scriptedDaemon(t, e.answer(func(*envelopeDaemon, wire.QueryID) *wire.StartResendingEncryptedMessageReply {
 		return &wire.StartResendingEncryptedMessageReply{ErrorCode: 24}
 	}))
-	msg, err, p := scriptedRead(t, c, pigeonhole.WithReadRefresh(time.Millisecond, time.Millisecond))
+	p, msg, err := scriptedRead(t, c, pigeonhole.WithReadRefresh(time.Millisecond, time.Millisecond))
 	if err != nil || string(msg) != "third" {
 		t.Fatalf("Read = %q, %v", msg, err)
 	}
@@ -274,7 +274,7 @@ func TestReadRefreshOneLiveEnvelope(t *testing.T) {
 func TestReadRefreshCancelFindsNothing(t *testing.T) {
 	e := newEnvelopeDaemon()
 	c := scriptedDaemon(t, e.answer(func(*envelopeDaemon, wire.QueryID) *wire.StartResendingEncryptedMessageReply { return nil }))
-	msg, err, _ := scriptedRead(t, c, pigeonhole.WithReadRefresh(time.Millisecond, time.Millisecond))
+	_, msg, err := scriptedRead(t, c, pigeonhole.WithReadRefresh(time.Millisecond, time.Millisecond))
 	if err != nil || string(msg) != "third" {
 		t.Fatalf("Read = %q, %v", msg, err)
 	}
@@ -308,7 +308,7 @@ func TestReadRefreshKeepsRacingAnswer(t *testing.T) {
 		raced.Add(1)
 		return &wire.StartResendingEncryptedMessageReply{Plaintext: []byte("raced")}
 	}))
-	msg, err, p := scriptedRead(t, c, pigeonhole.WithReadRefresh(time.Millisecond, time.Millisecond))
+	p, msg, err := scriptedRead(t, c, pigeonhole.WithReadRefresh(time.Millisecond, time.Millisecond))
 	if err != nil || string(msg) != "raced" {
 		t.Fatalf("Read = %q, %v; want the old envelope's answer", msg, err)
 	}
