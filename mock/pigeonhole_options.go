@@ -3,43 +3,17 @@ package mock
 import (
 	"math"
 	"time"
+
+	"github.com/katzenthin/katzenthin/mock/internal/storage"
 )
-
-// pigeonholeOptions configure the v0.0.99 Pigeonhole API of the mock.
-type pigeonholeOptions struct {
-	local  time.Duration // each crypto-heavy local request
-	mixnet time.Duration // each courier round trip of a start_* operation
-	loss   float64       // probability that a round trip is lost (and retransmitted)
-
-	// The courier's envelope cache (pigeonhole_courier.go); the zero
-	// values stand for the real courier's and daemon's.
-	cacheSet      bool // WithCourierCache or WithoutCourierCache was given
-	cacheOff      bool
-	reasks        int
-	ttl           time.Duration
-	retransmitSet bool
-	retransmit    time.Duration
-}
 
 // The real courier's and daemon's figures (docs/protocol.md 9.7 item 4,
 // 9.11), the defaults of WithCourierCache and WithPigeonholeRetransmit.
 const (
-	DefaultCourierReasks        = 5
-	DefaultCourierCacheTTL      = 5 * time.Minute
-	DefaultPigeonholeRetransmit = 4 * time.Second
+	DefaultCourierReasks        = storage.DefaultReasks
+	DefaultCourierCacheTTL      = storage.DefaultTTL
+	DefaultPigeonholeRetransmit = storage.DefaultRetransmit
 )
-
-// courierCache returns the cache's limits; ok is false when it is off.
-func (o *pigeonholeOptions) courierCache() (reasks int, ttl, retransmit time.Duration, ok bool) {
-	reasks, ttl, retransmit = DefaultCourierReasks, DefaultCourierCacheTTL, DefaultPigeonholeRetransmit
-	if o.cacheSet {
-		reasks, ttl = o.reasks, o.ttl
-	}
-	if o.retransmitSet {
-		retransmit = o.retransmit
-	}
-	return reasks, ttl, retransmit, !o.cacheOff
-}
 
 // WithCourierCache sets the limits of the courier's envelope cache, which
 // the mock emulates as the real courier has it (docs/protocol.md 9.7 item
@@ -60,7 +34,7 @@ func WithCourierCache(maxReasks int, ttl time.Duration) Option {
 			o.invalid("WithCourierCache: negative limit %d, %v", maxReasks, ttl)
 			return
 		}
-		o.ph.cacheSet, o.ph.cacheOff, o.ph.reasks, o.ph.ttl = true, false, maxReasks, ttl
+		o.ph.CacheSet, o.ph.CacheOff, o.ph.Reasks, o.ph.TTL = true, false, maxReasks, ttl
 	}
 }
 
@@ -68,7 +42,7 @@ func WithCourierCache(maxReasks int, ttl time.Duration) Option {
 // empty box waits for its write however long it takes, as the mock did
 // before it emulated the cache (no real courier behaves so).
 func WithoutCourierCache() Option {
-	return func(o *options) { o.ph.cacheSet, o.ph.cacheOff = true, true }
+	return func(o *options) { o.ph.CacheSet, o.ph.CacheOff = true, true }
 }
 
 // WithPigeonholeRetransmit sets how often the daemon retransmits a read
@@ -82,7 +56,7 @@ func WithPigeonholeRetransmit(interval time.Duration) Option {
 			o.invalid("WithPigeonholeRetransmit: negative interval %v", interval)
 			return
 		}
-		o.ph.retransmitSet, o.ph.retransmit = true, interval
+		o.ph.RetransmitSet, o.ph.Retransmit = true, interval
 	}
 }
 
@@ -99,7 +73,7 @@ func WithPigeonholeLatency(local, mixnet time.Duration) Option {
 			o.invalid("WithPigeonholeLatency: negative latency %v, %v", local, mixnet)
 			return
 		}
-		o.ph.local, o.ph.mixnet = local, mixnet
+		o.ph.Local, o.ph.Mixnet = local, mixnet
 	}
 }
 
@@ -112,6 +86,6 @@ func WithPigeonholeLoss(p float64) Option {
 			o.invalid("WithPigeonholeLoss: probability %v is not in [0, 1)", p)
 			return
 		}
-		o.ph.loss = p
+		o.ph.Loss = p
 	}
 }

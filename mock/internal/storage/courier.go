@@ -1,4 +1,4 @@
-package mock
+package storage
 
 import "time"
 
@@ -26,8 +26,8 @@ type courierEntry struct {
 // courierSeeLocked is an envelope reaching the courier: it returns the
 // envelope's cache entry, making it (and pruning expired ones) when the
 // hash is new. nil when the cache is off. The caller holds s.mu.
-func (s *pigeonholeState) courierSeeLocked(d *Daemon, key [32]byte) *courierEntry {
-	reasks, ttl, retransmit, on := d.opts.ph.courierCache()
+func (s *Store) courierSeeLocked(key [32]byte) *courierEntry {
+	reasks, ttl, retransmit, on := s.opts.courierCache()
 	if !on {
 		return nil
 	}
@@ -44,7 +44,7 @@ func (s *pigeonholeState) courierSeeLocked(d *Daemon, key [32]byte) *courierEntr
 			// Its next retransmission is a new envelope to the courier:
 			// the replicas are asked again.
 			f.starvedBy = nil
-			d.phRoundTrip(f, 1)
+			s.phRoundTrip(f, 1)
 		}
 		if len(e.starved) > 0 {
 			s.changes.signal()
@@ -58,22 +58,21 @@ func (s *pigeonholeState) courierSeeLocked(d *Daemon, key [32]byte) *courierEntr
 // waitOrStarveLocked makes the read f, whose box is empty, wait for its
 // write while its envelope's re-asks last, and starve after. The caller
 // holds s.mu.
-func (s *pigeonholeState) waitOrStarveLocked(d *Daemon, f *phFlight, box [32]byte) {
-	e := s.courierSeeLocked(d, f.key)
+func (s *Store) waitOrStarveLocked(f *phFlight, box [32]byte) {
+	e := s.courierSeeLocked(f.key)
 	if e != nil && !time.Now().Before(e.exhausted) {
 		s.starveLocked(f, e)
 		return
 	}
 	s.waitLocked(f, box)
 	if e != nil {
-		d.sched.at(e.exhausted, func(time.Time) { d.phStarve(f, e) })
+		s.host.At(e.exhausted, func(time.Time) { s.phStarve(f, e) })
 	}
 }
 
 // phStarve ends f's wait when its re-asks are spent, unless it has been
 // answered or its entry pruned meanwhile.
-func (d *Daemon) phStarve(f *phFlight, e *courierEntry) {
-	s := d.ph
+func (s *Store) phStarve(f *phFlight, e *courierEntry) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if f.done || f.dead || f.waiting == nil || s.cache[f.key] != e {
@@ -83,7 +82,7 @@ func (d *Daemon) phStarve(f *phFlight, e *courierEntry) {
 	s.starveLocked(f, e)
 }
 
-func (s *pigeonholeState) starveLocked(f *phFlight, e *courierEntry) {
+func (s *Store) starveLocked(f *phFlight, e *courierEntry) {
 	f.starvedBy = e
 	e.starved = append(e.starved, f)
 	s.changes.signal()
@@ -91,7 +90,7 @@ func (s *pigeonholeState) starveLocked(f *phFlight, e *courierEntry) {
 
 // unstarveLocked forgets that f is starved (it ended). The caller holds
 // s.mu.
-func (s *pigeonholeState) unstarveLocked(f *phFlight) {
+func (s *Store) unstarveLocked(f *phFlight) {
 	e := f.starvedBy
 	if e == nil {
 		return
@@ -106,7 +105,7 @@ func (s *pigeonholeState) unstarveLocked(f *phFlight) {
 }
 
 // starvedLocked counts the reads answered from the cache now.
-func (s *pigeonholeState) starvedLocked() (n int64) {
+func (s *Store) starvedLocked() (n int64) {
 	for _, e := range s.cache {
 		n += int64(len(e.starved))
 	}
