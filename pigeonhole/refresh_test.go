@@ -331,3 +331,32 @@ func equal(a, b []string) bool {
 	}
 	return true
 }
+
+// ReadLarge's waiting reads refresh too: a large payload written after the
+// reader's first envelope starved is read back.
+func TestReadLargeRefreshes(t *testing.T) {
+	d := starvingMock(t)
+	alice, _ := dial(t, d)
+	bob := pigeonhole.New(mustDial(t, d), pigeonhole.WithReadRefresh(20*time.Millisecond, 40*time.Millisecond))
+	ctx := testCtx(t)
+	w, r, _ := keypair(t, ctx, alice)
+	got := make(chan readResult, 1)
+	go func() {
+		msg, err := bob.NewReader(r).ReadLarge(ctx)
+		got <- readResult{msg, err}
+	}()
+	if _, err := d.WaitPigeonhole(ctx, func(s mock.PigeonholeStats) bool { return s.Cancels >= 1 && s.Starved == 1 }); err != nil {
+		t.Fatal(err)
+	}
+	payload := bytes.Repeat([]byte("large "), 1000)
+	if err := alice.NewWriter(w).WriteLarge(ctx, payload); err != nil {
+		t.Fatal(err)
+	}
+	res := <-got
+	if res.err != nil || !bytes.Equal(res.msg, payload) {
+		t.Fatalf("ReadLarge = %d bytes, %v", len(res.msg), res.err)
+	}
+	if bob.Stats().ReadRefreshes < 1 {
+		t.Fatal("no refresh counted")
+	}
+}
