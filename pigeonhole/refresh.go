@@ -77,7 +77,7 @@ func (p *Client) waitingRead(ctx context.Context, r *ReadCap, at *MessageBoxInde
 	cur := p.launch(ctx, r, at, env)
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
-	for n := 1; ; n++ {
+	for n := 1; ; {
 		select {
 		case res := <-cur.done:
 			cur.stop()
@@ -124,6 +124,7 @@ func (p *Client) waitingRead(ctx context.Context, r *ReadCap, at *MessageBoxInde
 		if t, ok := p.c.Tracer().(RefreshTracer); ok {
 			t.ReadRefreshed(RefreshInfo{Refresh: n, Waited: time.Since(began), Next: wait})
 		}
+		n++
 		cur = p.launch(ctx, r, at, fresh)
 		timer.Reset(wait)
 	}
