@@ -5,7 +5,7 @@ FUZZTIME  ?= 60s
 SOAK      ?= 2m
 SOAK_FLAGS ?=
 
-.PHONY: all demo test lint bench fuzz soak
+.PHONY: all demo test lint bench fuzz soak integration
 
 all: lint test
 
@@ -39,3 +39,7 @@ fuzz:
 ## soak: a bounded soak test against the mock (SOAK=10m for longer; SOAK_FLAGS="-churn -generation 99" for connection churn).
 soak:
 	$(GO) run ./internal/soak -duration $(SOAK) $(SOAK_FLAGS)
+
+## integration: the opt-in suite against a real daemon (KATZENTHIN_TEST_DAEMON=@katzenpost99p make integration; docs/real-daemon.md). Skips without the variable.
+integration:
+	$(GO) test -count=1 -v -timeout 120m ./integration/

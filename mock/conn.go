@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/katzenthin/katzenthin/mock/internal/storage"
 	"github.com/katzenthin/katzenthin/wire"
 )
 
@@ -70,7 +71,7 @@ func newConn(d *Daemon, nc net.Conn) *conn {
 		nc:      nc,
 		kick:    make(chan struct{}, 1),
 		drained: make(chan struct{}, 1),
-		phSlots: make(chan struct{}, phStartSlots),
+		phSlots: make(chan struct{}, storage.StartSlots),
 		stop:    make(chan struct{}),
 	}
 }

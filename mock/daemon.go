@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/katzenthin/katzenthin/mock/internal/storage"
 	"github.com/katzenthin/katzenthin/pki"
 	"github.com/katzenthin/katzenthin/wire"
 )
@@ -24,8 +25,8 @@ type Daemon struct {
 	instance wire.Token // v0.0.99 instance token, one per Daemon
 	status   [2][]byte  // encoded status frames: [0] offline, [1] connected
 	sched    *scheduler
-	pacer    *pacer           // nil unless sends are paced
-	ph       *pigeonholeState // v0.0.99 Pigeonhole, shared by every connection
+	pacer    *pacer         // nil unless sends are paced
+	ph       *storage.Store // v0.0.99 Pigeonhole, shared by every connection
 	counters counters
 	waiters  requestWaiters
 	done     chan struct{} // closed when Close has finished
@@ -84,7 +85,6 @@ func New(opts ...Option) *Daemon {
 		log:       o.logger,
 		instance:  wire.NewToken(),
 		sched:     newScheduler(),
-		ph:        newPigeonholeState(),
 		done:      make(chan struct{}),
 		serving:   make(chan struct{}),
 		listeners: make(map[net.Listener]struct{}),
@@ -92,6 +92,7 @@ func New(opts ...Option) *Daemon {
 		sessions:  make(map[wire.Token]*app),
 	}
 	d.connected.Store(!o.offline)
+	d.ph = storage.New(phHost{d}, o.ph, o.logger)
 	if o.pacing > 0 || o.docPacing || o.pacingNext != nil {
 		d.pacer = newPacer(d, o.pacing, o.docPacing, o.pacingNext)
 	}

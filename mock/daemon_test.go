@@ -129,6 +129,9 @@ func TestInvalidOptions(t *testing.T) {
 		"grace":       mock.WithGracePeriod(-1),
 		"capability":  mock.WithService("this-capability-name-is-too-long", nil),
 		"document":    mock.WithDocument(&pki.Document{ServiceNodes: []*pki.MixDescriptor{nil}}),
+		"reasks":      mock.WithCourierCache(-1, 0),
+		"cache ttl":   mock.WithCourierCache(1, -1),
+		"retransmit":  mock.WithPigeonholeRetransmit(-1),
 	} {
 		t.Run(name, func(t *testing.T) {
 			d := mock.New(opt)

@@ -19,11 +19,15 @@
 // without real cryptography but with the sizes and layouts of 9.3: one
 // in-memory box store per Daemon shared by all its connections, the
 // outcomes and orderings of 9.7 and 9.11 (a default read of an empty box
-// waits for its write; a cancel answers the start with 24 before its own
-// reply; a reply that comes while a session is away is lost), copy
+// waits for its write, but only while the courier's envelope cache lets
+// it: after a few retransmissions of one envelope the courier answers it
+// from its cache and the read starves, see WithCourierCache; a tombstone
+// replaces a written box; a cancel answers the start with 24 before its
+// own reply; a reply that comes while a session is away is lost), copy
 // streams, and the 16 start slots per connection whose exhaustion stops a
 // connection's reading. WithPigeonholeLatency and WithPigeonholeLoss make
-// it slow like the real thing; HoldPigeonhole and ReleasePigeonhole keep
+// it slow like the real thing, WithCourierCache and
+// WithPigeonholeRetransmit scale the cache's times for tests; HoldPigeonhole and ReleasePigeonhole keep
 // operations in flight for a test; PigeonholeStats counts them, and
 // WaitPigeonhole waits until the counts say what a test needs.
 // Requests that would crash the real v0.0.47 daemon close the offending

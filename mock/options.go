@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/katzenthin/katzenthin/mock/internal/storage"
 	"github.com/katzenthin/katzenthin/pki"
 	"github.com/katzenthin/katzenthin/wire"
 )
@@ -83,7 +84,7 @@ type options struct {
 	generation wire.Generation
 	grace      time.Duration
 	logger     *slog.Logger
-	ph         pigeonholeOptions
+	ph         storage.Options
 	errs       []error
 
 	pacing     time.Duration        // WithSendPacing's mean; 0: off

@@ -25,74 +25,45 @@ type PigeonholeStats struct {
 	// Closed counts connections closed for a cap or index of the wrong
 	// length (the daemon cannot decode such a frame).
 	Closed int64
+	// ConflictingWrites counts writes of other content to a box that
+	// already holds content or a tombstone (directly or by a copy
+	// command): a client that lost track of its stream. The box keeps its
+	// first content, as on the replicas, and the write is answered as
+	// the daemon does (success, or box already exists with the
+	// no-idempotent flag; a copy fails). A tombstone over a written box
+	// is no conflict: it replaces the content.
+	ConflictingWrites int64
+	// Starved counts reads waiting now whose envelope the courier answers
+	// from its cache (WithCourierCache): they see no write until their
+	// client encrypts the read again or the cache entry is pruned.
+	Starved int64
 }
 
 // PigeonholeStats returns a snapshot of the Pigeonhole counters. It is
 // safe for concurrent use.
-func (d *Daemon) PigeonholeStats() PigeonholeStats {
-	s := d.ph
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.stats
-	st.InFlight = int64(len(s.messages) + len(s.copies))
-	st.Held = int64(len(s.held))
-	st.Retransmissions = s.retransmissions.Load()
-	return st
-}
+func (d *Daemon) PigeonholeStats() PigeonholeStats { return PigeonholeStats(d.ph.Stats()) }
 
 // HoldPigeonhole makes every start_* operation's courier answer wait, from
 // now on, until ReleasePigeonhole: operations stay in flight (and can be
 // cancelled, or lost with their session) for as long as a test needs.
 // Answers also wait while the daemon is offline (SetConnected(false)), as
 // the real daemon sends nothing then. It is safe for concurrent use.
-func (d *Daemon) HoldPigeonhole() {
-	d.ph.mu.Lock()
-	d.ph.holding = true
-	d.ph.mu.Unlock()
-}
+func (d *Daemon) HoldPigeonhole() { d.ph.Hold() }
 
 // ReleasePigeonhole stops holding and lets every held answer arrive, in
 // the order held (while the daemon is offline, see SetConnected, they
 // wait on until it is back). It is safe for concurrent use.
-func (d *Daemon) ReleasePigeonhole() {
-	d.ph.mu.Lock()
-	d.ph.holding = false
-	d.ph.mu.Unlock()
-	d.phWake()
-}
+func (d *Daemon) ReleasePigeonhole() { d.ph.Release() }
 
 // phWake lets the held answers arrive unless a test holds them; each one
 // that still cannot (the daemon is offline) is held again.
-func (d *Daemon) phWake() {
-	d.ph.mu.Lock()
-	if d.ph.holding {
-		d.ph.mu.Unlock()
-		return
-	}
-	held := d.ph.held
-	d.ph.held = nil
-	d.ph.changes.signal()
-	d.ph.mu.Unlock()
-	for _, f := range held {
-		d.phArrive(f)
-	}
-}
+func (d *Daemon) phWake() { d.ph.Wake() }
 
 // WriteBox stores data in the box at index of the stream of writeCap,
-// as if a client had written it (an empty data is a tombstone), and
-// reports false if either has the wrong length or the box is taken. Tests
-// use it to prepare a store without a client.
+// as if a client had written it (an empty data is a tombstone, which
+// replaces what the box holds), and reports false if either has the
+// wrong length or the box holds other content. Tests use it to prepare a
+// store without a client.
 func (d *Daemon) WriteBox(writeCap, index, data []byte) bool {
-	if len(writeCap) != phWriteCapLen || len(index) != phIndexLen {
-		return false
-	}
-	id := boxID(writeCap[32:64], index)
-	s := d.ph
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.boxes[id] != nil {
-		return false
-	}
-	s.storeLocked(d, id, append([]byte{}, data...))
-	return true
+	return d.ph.WriteBox(writeCap, index, data)
 }

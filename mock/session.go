@@ -36,7 +36,7 @@ func (d *Daemon) dropAppLocked(a *app) {
 	}
 	d.counters.dropped.Add(int64(len(a.pending)))
 	a.pending = nil
-	d.ph.dropApp(a) // Pigeonhole operations end silently (9.8)
+	d.ph.DropSession(phApp{a}) // Pigeonhole operations end silently (9.8)
 }
 
 // expire ends a detached session whose grace period has passed, unless it

@@ -41,6 +41,9 @@ func (p *Client) WriteExclusive(ctx context.Context, w *WriteCap, env Envelope) 
 }
 
 func (p *Client) write(ctx context.Context, w *WriteCap, env Envelope, exclusive bool) error {
+	if w == nil {
+		return errNilPointer("write cap")
+	}
 	if err := checkEnvelope(env); err != nil {
 		return err
 	}
@@ -58,7 +61,12 @@ func (p *Client) write(ctx context.Context, w *WriteCap, env Envelope, exclusive
 // Read reads the box at of the stream of r, with env prepared for it by
 // EncryptRead, and returns its plaintext. A box nobody has written yet
 // is waited for, for as long as ctx allows; a tombstone fails with
-// ErrTombstone.
+// ErrTombstone. While it waits, Read refreshes its envelope on the
+// schedule of WithReadRefresh (each refresh: encrypt_read again, cancel
+// the old envelope, start the new one once the old has ended), because a
+// courier stops asking the replicas about one envelope after a few
+// retransmissions; an answer to the old envelope that arrives during a
+// refresh is returned, not lost.
 func (p *Client) Read(ctx context.Context, r *ReadCap, at *MessageBoxIndex, env Envelope) ([]byte, error) {
 	return p.read(ctx, r, at, env, false)
 }
@@ -71,18 +79,19 @@ func (p *Client) TryRead(ctx context.Context, r *ReadCap, at *MessageBoxIndex, e
 }
 
 func (p *Client) read(ctx context.Context, r *ReadCap, at *MessageBoxIndex, env Envelope, noRetry bool) ([]byte, error) {
+	if r == nil || at == nil {
+		return nil, errNilPointer("read cap or index")
+	}
 	if err := checkEnvelope(env); err != nil {
 		return nil, err
 	}
-	rep, err := p.start(ctx, &wire.StartResendingEncryptedMessage{
-		ReadCap:                r[:],
-		MessageBoxIndex:        at[:],
-		ReplyIndex:             new(uint8),
-		EnvelopeDescriptor:     env.Descriptor,
-		MessageCiphertext:      env.Ciphertext,
-		EnvelopeHash:           env.Hash[:],
-		NoRetryOnBoxIDNotFound: noRetry,
-	}, env.Hash)
+	var rep *wire.StartResendingEncryptedMessageReply
+	var err error
+	if noRetry || p.o.refreshFirst <= 0 {
+		rep, err = p.start(ctx, readRequest(r, at, env, noRetry), env.Hash)
+	} else {
+		rep, err = p.waitingRead(ctx, r, at, env)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -122,6 +131,19 @@ func (p *Client) start(ctx context.Context, m *wire.StartResendingEncryptedMessa
 		return nil, callError(opName(m), err)
 	}
 	return rep, nil
+}
+
+// readRequest is the start_resending_encrypted_message of a read.
+func readRequest(r *ReadCap, at *MessageBoxIndex, env Envelope, noRetry bool) *wire.StartResendingEncryptedMessage {
+	return &wire.StartResendingEncryptedMessage{
+		ReadCap:                r[:],
+		MessageBoxIndex:        at[:],
+		ReplyIndex:             new(uint8),
+		EnvelopeDescriptor:     env.Descriptor,
+		MessageCiphertext:      env.Ciphertext,
+		EnvelopeHash:           env.Hash[:],
+		NoRetryOnBoxIDNotFound: noRetry,
+	}
 }
 
 func opName(m *wire.StartResendingEncryptedMessage) string {

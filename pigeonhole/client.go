@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/katzenthin/katzenthin/client"
 	"github.com/katzenthin/katzenthin/wire"
@@ -15,12 +16,23 @@ import (
 // and survives reconnections (the request is asked again after each
 // handshake). It is safe for concurrent use.
 type Client struct {
-	c *client.Client
+	c         *client.Client
+	o         options
+	refreshes atomic.Int64 // read refreshes, for Stats
 }
 
-// New returns the Pigeonhole calls of c. One is enough per client.Client;
-// it holds no state of its own.
-func New(c *client.Client) *Client { return &Client{c: c} }
+// New returns the Pigeonhole calls of c, configured by opts. One is
+// enough per client.Client; it keeps no state beyond its options and
+// counters (Stats).
+func New(c *client.Client, opts ...Option) *Client {
+	p := &Client{c: c, o: defaultOptions()}
+	for _, o := range opts {
+		if o != nil {
+			o(&p.o)
+		}
+	}
+	return p
+}
 
 // Limits the client checks before sending (PROTOCOL.md 9.4, 9.12): the
 // daemon closes the connection for a wrong-length cap or index, and
@@ -38,10 +50,13 @@ const (
 // field).
 var ErrMalformedReply = errors.New("pigeonhole: malformed reply")
 
-// query sends req and returns its reply, checking that the reply carries
-// the expected variant (Query already matched it by type).
+// query sends req and returns its reply (Query matched it by type). On
+// a daemon without Pigeonhole the error says which version it needs.
 func (p *Client) query(ctx context.Context, req *wire.Request99, o client.QueryOptions) (*wire.Response, error) {
 	resp, err := p.c.Query(ctx, req, o)
+	if errors.Is(err, client.ErrUnsupported) {
+		return nil, fmt.Errorf("pigeonhole needs kpclientd v0.0.99: %w", err)
+	}
 	if err != nil {
 		return nil, err
 	}

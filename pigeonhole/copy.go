@@ -39,6 +39,9 @@ type Destination struct {
 // the last one; a payload sent in one call sets both. Each call flushes:
 // no Buffer is returned. An empty payload yields no elements.
 func (p *Client) EnvelopesFromPayload(ctx context.Context, dest *WriteCap, start *MessageBoxIndex, payload []byte, first, last bool) (CopyStream, error) {
+	if dest == nil || start == nil {
+		return CopyStream{}, errNilPointer("write cap or start index")
+	}
 	if len(payload) > MaxPayload {
 		return CopyStream{}, &SizeError{What: "payload", Got: len(payload), Max: MaxPayload}
 	}
@@ -99,6 +102,9 @@ func (p *Client) EnvelopesFromMultiPayload(ctx context.Context, dests []Destinat
 // EnvelopesFromMultiPayload. A count of 0 gives no elements, drops the
 // buffer and returns start as the next index.
 func (p *Client) EnvelopesFromTombstoneRange(ctx context.Context, dest *WriteCap, start *MessageBoxIndex, count uint32, first, last bool, buffer []byte) (CopyStream, error) {
+	if dest == nil || start == nil {
+		return CopyStream{}, errNilPointer("write cap or start index")
+	}
 	req := &wire.Request99{CreateCourierEnvelopesFromTombstoneRange: &wire.CreateCourierEnvelopesFromTombstoneRange{
 		DestWriteCap: dest[:], DestStartIndex: start[:], MaxCount: count, IsStart: first, IsLast: last, Buffer: buffer,
 	}}
@@ -172,6 +178,9 @@ func (p *Client) CancelCopy(ctx context.Context, writeCapHash [32]byte) error {
 }
 
 func (p *Client) copyVia(ctx context.Context, temp *WriteCap, courier *Courier) error {
+	if temp == nil {
+		return errNilPointer("write cap")
+	}
 	m := &wire.StartResendingCopyCommand{WriteCap: temp[:]}
 	if courier != nil {
 		m.CourierIdentityHash, m.CourierQueueID = courier.IdentityHash[:], courier.QueueID

@@ -12,7 +12,7 @@
 // what is not answered yet, with the same query ID. On a v0.0.47 daemon
 // every call fails with client.ErrUnsupported.
 //
-//	p := pigeonhole.New(c)
+//	p := pigeonhole.New(c)                              // options: WithReadRefresh
 //	w, r, first, err := p.NewKeypair(ctx, seed)        // a stream; seed: 32 secret random bytes
 //	env, err := p.EncryptWrite(ctx, &w, &first, msg)    // nothing sent yet
 //	err = p.Write(ctx, &w, env)                         // the courier has it
@@ -36,7 +36,8 @@
 // plaintext (a tombstone is an empty, non-nil one), a plaintext longer than
 // the daemon's MaxPlaintextPayloadLength, a payload over MaxPayload. A
 // capability or index of the wrong length would make the daemon close the
-// connection; the fixed-size types cannot hold one.
+// connection; the fixed-size types cannot hold one. A nil *WriteCap,
+// *ReadCap or *MessageBoxIndex is refused with ErrInvalidRequest.
 //
 // The rest of PROTOCOL.md 9.6: NextIndex and Counter for indexes; the
 // copy-stream builders EnvelopesFromPayload, EnvelopesFromMultiPayload and
@@ -82,9 +83,27 @@
 // box after box, and Bob reads them in the same order. A write is final:
 // writing the same box again with other content changes nothing (the
 // daemon reports it as ErrBoxAlreadyExists only when asked to), and an
-// empty write (a tombstone) deletes a box for good. A read of a box
-// nobody has written yet waits for the write, unless asked to report
-// ErrBoxNotFound instead.
+// empty write (a tombstone) deletes a box for good, replacing what it
+// held. A read of a box nobody has written yet waits for the write,
+// unless asked to report ErrBoxNotFound instead (see "Waiting reads").
+//
+// # Waiting reads
+//
+// A courier answers the retransmissions of one read envelope from a cache
+// once it has asked the replicas five times, which the daemon's
+// retransmissions use up in about 20 s, and keeps that answer for 5
+// minutes or longer (docs/protocol.md 9.7 item 4): an envelope whose box
+// is written later than that never sees the write. So a read that waits
+// (Read, Reader.Read, the reads of ReadLarge) refreshes its envelope: after
+// 15 s, then at intervals doubling up to 4 minutes, it encrypts the read
+// again, cancels the old envelope, and starts the new one once the old
+// one has ended, so that at most one envelope per read is live. An answer
+// to the old envelope that arrives during a refresh is the read's answer.
+// Each refresh costs the daemon one encrypt_read, an MKEM encapsulation of
+// seconds of CPU that holds up the connection's other local requests:
+// WithReadRefresh changes the schedule or turns it off, Client.Stats
+// counts the refreshes, and a client.Tracer that implements RefreshTracer
+// is told about each one.
 //
 // # Capabilities
 //

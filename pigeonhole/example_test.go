@@ -126,3 +126,15 @@ func ExampleClient_Write() {
 	// "one box" <nil>
 	// pigeonhole: read: replica error 1 (box not found)
 }
+
+// A waiting read encrypts itself again on a schedule, so that a write
+// that comes minutes later is seen (the courier stops asking about one
+// envelope after about 20 s). Each refresh costs the daemon an
+// encryption: an application whose writes come rarely can refresh less
+// often, and export the count.
+func ExampleWithReadRefresh() {
+	var c *client.Client // from client.Dial
+	p := pigeonhole.New(c, pigeonhole.WithReadRefresh(30*time.Second, 4*time.Minute))
+	// ... p.Read, Reader.Read ...
+	fmt.Println("read refreshes:", p.Stats().ReadRefreshes)
+}

@@ -23,6 +23,21 @@ import (
 // ID put in.
 func hostileDaemon(t *testing.T, answer func(*wire.Request99) *wire.Response) *client.Client {
 	t.Helper()
+	return scriptedDaemon(t, func(req *wire.Request99) []*wire.Response {
+		resp := answer(req)
+		if resp == nil {
+			return nil
+		}
+		setReplyQID(resp, *req.QueryID())
+		return []*wire.Response{resp}
+	})
+}
+
+// scriptedDaemon greets with the captured handshake and answers each
+// request with the frames answer returns, in order, as they are (their
+// query IDs set by answer).
+func scriptedDaemon(t *testing.T, answer func(*wire.Request99) []*wire.Response) *client.Client {
+	t.Helper()
 	frames := loadConn(t, filepath.Join(phCaptures, "a-write-read", "conn01"))
 	var b [8]byte
 	rand.Read(b[:])
@@ -60,12 +75,9 @@ func hostileDaemon(t *testing.T, answer func(*wire.Request99) *wire.Response) *c
 			if req.ThinClose != nil {
 				return
 			}
-			resp := answer(&req)
-			if resp == nil {
-				continue
+			for _, resp := range answer(&req) {
+				conn.Write(resp.AppendFrame(nil, wire.Generation99))
 			}
-			setReplyQID(resp, *req.QueryID())
-			conn.Write(resp.AppendFrame(nil, wire.Generation99))
 		}
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

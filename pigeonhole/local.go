@@ -46,6 +46,9 @@ func (p *Client) NewKeypair(ctx context.Context, seed []byte) (WriteCap, ReadCap
 // holds at most the daemon's MaxPlaintextPayloadLength bytes; an empty,
 // non-nil one prepares a tombstone, which deletes the box for good.
 func (p *Client) EncryptWrite(ctx context.Context, w *WriteCap, at *MessageBoxIndex, plaintext []byte) (Envelope, error) {
+	if w == nil || at == nil {
+		return Envelope{}, errNilPointer("write cap or index")
+	}
 	if err := p.checkPlaintext(plaintext); err != nil {
 		return Envelope{}, err
 	}
@@ -61,6 +64,9 @@ func (p *Client) EncryptWrite(ctx context.Context, w *WriteCap, at *MessageBoxIn
 // EncryptRead prepares the read of the box at of the stream of r.
 // Nothing is sent: pass the Envelope to Read.
 func (p *Client) EncryptRead(ctx context.Context, r *ReadCap, at *MessageBoxIndex) (Envelope, error) {
+	if r == nil || at == nil {
+		return Envelope{}, errNilPointer("read cap or index")
+	}
 	req := &wire.Request99{EncryptRead: &wire.EncryptRead{ReadCap: r[:], MessageBoxIndex: at[:]}}
 	resp, err := p.query(ctx, req, client.QueryOptions{})
 	if err != nil {
@@ -90,6 +96,9 @@ func envelope(call string, code wire.ErrorCode, ciphertext, descriptor, hash, ne
 // EncryptRead and the copy-stream builders return it already.
 func (p *Client) NextIndex(ctx context.Context, at *MessageBoxIndex) (MessageBoxIndex, error) {
 	var next MessageBoxIndex
+	if at == nil {
+		return next, errNilPointer("index")
+	}
 	resp, err := p.query(ctx, &wire.Request99{NextMessageBoxIndex: &wire.NextMessageBoxIndex{MessageBoxIndex: at[:]}}, client.QueryOptions{})
 	if err != nil {
 		return next, err
@@ -109,6 +118,9 @@ func (p *Client) NextIndex(ctx context.Context, at *MessageBoxIndex) (MessageBox
 // without a round trip; this call is there for completeness and to check
 // an index with the daemon.
 func (p *Client) Counter(ctx context.Context, at *MessageBoxIndex) (uint64, error) {
+	if at == nil {
+		return 0, errNilPointer("index")
+	}
 	resp, err := p.query(ctx, &wire.Request99{GetMessageBoxIndexCounter: &wire.GetMessageBoxIndexCounter{MessageBoxIndex: at[:]}}, client.QueryOptions{})
 	if err != nil {
 		return 0, err

@@ -2,6 +2,7 @@ package pigeonhole_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/katzenthin/katzenthin/client"
@@ -88,8 +89,8 @@ func TestUnsupportedOnV47(t *testing.T) {
 		"Reader.Read":    errOf(p.NewReader(r).Read(ctx)),
 	}
 	for name, err := range calls {
-		if !errors.Is(err, client.ErrUnsupported) {
-			t.Errorf("%s: %v, want ErrUnsupported", name, err)
+		if !errors.Is(err, client.ErrUnsupported) || !strings.Contains(err.Error(), "needs kpclientd v0.0.99") {
+			t.Errorf("%s: %v, want ErrUnsupported saying it needs v0.0.99", name, err)
 		}
 	}
 	if v := d.Violations(); len(v) > 0 {

@@ -48,6 +48,9 @@ type Opened struct {
 
 // VoucherMint mints a voucher for the stream of w, under displayName.
 func (p *Client) VoucherMint(ctx context.Context, w *WriteCap, displayName string) (*Voucher, error) {
+	if w == nil {
+		return nil, errNilPointer("write cap")
+	}
 	resp, err := p.query(ctx, &wire.Request99{VoucherMint: &wire.VoucherMint{MessageWriteCap: w[:], DisplayName: displayName}}, client.QueryOptions{})
 	if err != nil {
 		return nil, err
@@ -114,6 +117,9 @@ func (p *Client) VoucherInduct(ctx context.Context, voucher [VoucherSize]byte, p
 // VoucherOpen opens the inductor's sealed reply (read from box 1 of the
 // voucher stream) with the joiner's secret key and message write cap.
 func (p *Client) VoucherOpen(ctx context.Context, secretKey, sealedReply []byte, w *WriteCap) (*Opened, error) {
+	if w == nil {
+		return nil, errNilPointer("write cap")
+	}
 	resp, err := p.query(ctx, &wire.Request99{VoucherOpen: &wire.VoucherOpen{VoucherSecretKey: secretKey, SealedReply: sealedReply, MessageWriteCap: w[:]}}, client.QueryOptions{})
 	if err != nil {
 		return nil, err

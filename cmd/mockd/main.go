@@ -9,7 +9,9 @@
 //
 // It prints the PKI document's summary, logs every request's kind (never
 // a payload) on standard error, and serves until SIGINT or SIGTERM, when
-// it sends every client a shutdown event and exits.
+// it sends every client a shutdown event, prints its Pigeonhole counters
+// (v0.0.99; conflicting writes are writes of other content to a box
+// already written, a client's bug) and exits.
 package main
 
 import (
@@ -72,6 +74,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	phLocal := fs.Duration("pigeonhole-local", 0, "v0.0.99: time each Pigeonhole encryption takes (the real daemon: seconds)")
 	phMixnet := fs.Duration("pigeonhole-mixnet", 0, "v0.0.99: time each Pigeonhole courier round trip takes")
 	phLoss := fs.Float64("pigeonhole-loss", 0, "v0.0.99: probability that a courier round trip is lost and repeated, 0 to <1")
+	phReasks := fs.Int("courier-reasks", mock.DefaultCourierReasks, "v0.0.99: times the courier asks the replicas again about one read envelope before it answers from its cache")
+	phTTL := fs.Duration("courier-ttl", mock.DefaultCourierCacheTTL, "v0.0.99: age after which the courier prunes an envelope's cached answer (when a new envelope arrives)")
+	phRetransmit := fs.Duration("pigeonhole-retransmit", mock.DefaultPigeonholeRetransmit, "v0.0.99: interval of the daemon's retransmissions of a waiting read")
 	quiet := fs.Bool("quiet", false, "log warnings only, not every request")
 	var extra services
 	fs.Var(&extra, "service", "add an echo service under this capability (repeatable)")
@@ -105,6 +110,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		mock.WithGracePeriod(*grace),
 		mock.WithPigeonholeLatency(*phLocal, *phMixnet),
 		mock.WithPigeonholeLoss(*phLoss),
+		mock.WithCourierCache(*phReasks, *phTTL),
+		mock.WithPigeonholeRetransmit(*phRetransmit),
 		mock.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))),
 	}
 	if *offline {
@@ -121,5 +128,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprint(stdout, d.Document().String())
 	fmt.Fprintf(stdout, "mockd: serving the kpclientd %s protocol at %s\n", gen, addr)
 	<-ctx.Done()
-	return d.Close() // the error that stopped serving, if any
+	err = d.Close() // the error that stopped serving, if any
+	if gen == wire.Generation99 {
+		st := d.PigeonholeStats()
+		fmt.Fprintf(stdout, "mockd: pigeonhole: %d starts, %d replays, %d cancels, %d lost replies, %d conflicting writes\n",
+			st.Starts, st.Replays, st.Cancels, st.Lost, st.ConflictingWrites)
+	}
+	return err
 }

@@ -103,7 +103,12 @@ func TestRun(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	for range lines { // drain
+	var tail []string
+	for line := range lines {
+		tail = append(tail, line)
+	}
+	if !strings.Contains(strings.Join(tail, "\n"), "mockd: pigeonhole: 0 starts, 0 replays, 0 cancels, 0 lost replies, 0 conflicting writes") {
+		t.Fatalf("no Pigeonhole counters at shutdown: %q", tail)
 	}
 	logs := stderr.String()
 	if !strings.Contains(logs, "kind=send_message") || !strings.Contains(logs, "kind=session_token") {
@@ -120,6 +125,7 @@ func TestRunBadFlags(t *testing.T) {
 		{"-listen", "nonsense"},
 		{"-loss", "2", "-listen", "tcp:127.0.0.1:0"},
 		{"-pacing", "-1s", "-listen", "tcp:127.0.0.1:0"},
+		{"-courier-reasks", "-1", "-listen", "tcp:127.0.0.1:0"},
 		{"extra"},
 	} {
 		var stderr strings.Builder

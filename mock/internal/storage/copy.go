@@ -1,4 +1,4 @@
-package mock
+package storage
 
 import (
 	"encoding/binary"
@@ -18,7 +18,7 @@ import (
 // destRecords appends to stream one envelope per chunk of payload, each
 // writing the next box of the stream of writeCap from start, and returns
 // the index after the last box.
-func (s *pigeonholeState) destRecords(stream, writeCap, start []byte, chunks [][]byte) ([]byte, []byte, bool) {
+func (s *Store) destRecords(stream, writeCap, start []byte, chunks [][]byte) ([]byte, []byte, bool) {
 	idx := start
 	for _, chunk := range chunks {
 		env := &phEnvelope{write: true, box: boxID(writeCap[32:64], idx), plaintext: chunk}
@@ -80,7 +80,7 @@ func (c *conn) phFromPayload(q *wire.CreateCourierEnvelopesFromPayload) bool {
 		if !c.localDelay() {
 			return false
 		}
-		stream, next, ok := c.d.ph.destRecords(nil, q.DestWriteCap, q.DestStartIndex, chunk(q.Payload))
+		stream, next, ok := c.s.destRecords(nil, q.DestWriteCap, q.DestStartIndex, chunk(q.Payload))
 		if ok {
 			r.Envelopes, _ = elements(stream, q.IsStart, q.IsLast, true)
 			r.NextDestIndex = next
@@ -88,7 +88,7 @@ func (c *conn) phFromPayload(q *wire.CreateCourierEnvelopesFromPayload) bool {
 			r.ErrorCode = wire.ErrorCodeInternalError
 		}
 	}
-	c.sendResponse(&wire.Response{CreateCourierEnvelopesFromPayloadReply: &r})
+	c.Send(&wire.Response{CreateCourierEnvelopesFromPayloadReply: &r})
 	return true
 }
 
@@ -105,7 +105,7 @@ func (c *conn) phFromMultiPayload(q *wire.CreateCourierEnvelopesFromMultiPayload
 	}
 	if !valid {
 		r.ErrorCode = wire.ErrorCodeInvalidRequest
-		c.sendResponse(&wire.Response{CreateCourierEnvelopesFromMultiPayloadReply: &r})
+		c.Send(&wire.Response{CreateCourierEnvelopesFromMultiPayloadReply: &r})
 		return true
 	}
 	if !c.localDelay() {
@@ -115,15 +115,15 @@ func (c *conn) phFromMultiPayload(q *wire.CreateCourierEnvelopesFromMultiPayload
 	for _, dst := range q.Destinations {
 		var next []byte
 		var ok bool
-		if stream, next, ok = c.d.ph.destRecords(stream, dst.WriteCap, dst.StartIndex, chunk(dst.Payload)); !ok {
+		if stream, next, ok = c.s.destRecords(stream, dst.WriteCap, dst.StartIndex, chunk(dst.Payload)); !ok {
 			r = wire.CreateCourierEnvelopesFromMultiPayloadReply{QueryID: q.QueryID, ErrorCode: wire.ErrorCodeInternalError}
-			c.sendResponse(&wire.Response{CreateCourierEnvelopesFromMultiPayloadReply: &r})
+			c.Send(&wire.Response{CreateCourierEnvelopesFromMultiPayloadReply: &r})
 			return true
 		}
 		r.NextDestIndices = append(r.NextDestIndices, next)
 	}
 	r.Envelopes, r.Buffer = elements(stream, q.IsStart, q.IsLast, q.IsLast)
-	c.sendResponse(&wire.Response{CreateCourierEnvelopesFromMultiPayloadReply: &r})
+	c.Send(&wire.Response{CreateCourierEnvelopesFromMultiPayloadReply: &r})
 	return true
 }
 
@@ -146,7 +146,7 @@ func (c *conn) phTombstoneRange(q *wire.CreateCourierEnvelopesFromTombstoneRange
 		for i := range tombstones {
 			tombstones[i] = []byte{}
 		}
-		stream, next, ok := c.d.ph.destRecords(append([]byte(nil), q.Buffer...), q.DestWriteCap, q.DestStartIndex, tombstones)
+		stream, next, ok := c.s.destRecords(append([]byte(nil), q.Buffer...), q.DestWriteCap, q.DestStartIndex, tombstones)
 		if !ok {
 			r.ErrorCode = wire.ErrorCodeInternalError
 			break
@@ -154,7 +154,7 @@ func (c *conn) phTombstoneRange(q *wire.CreateCourierEnvelopesFromTombstoneRange
 		r.Envelopes, r.Buffer = elements(stream, q.IsStart, q.IsLast, q.IsLast)
 		r.NextDestIndex = next
 	}
-	c.sendResponse(&wire.Response{CreateCourierEnvelopesFromTombstoneRangeReply: &r})
+	c.Send(&wire.Response{CreateCourierEnvelopesFromTombstoneRangeReply: &r})
 	return true
 }
 
@@ -162,7 +162,7 @@ func (c *conn) phTombstoneRange(q *wire.CreateCourierEnvelopesFromTombstoneRange
 // first box until the final flag (waiting for a box not yet written, as
 // the courier retries), then writes every destination box in order. It
 // returns false while it waits.
-func (s *pigeonholeState) copyLocked(d *Daemon, f *phFlight, r *wire.Response) bool {
+func (s *Store) copyLocked(f *phFlight, r *wire.Response) bool {
 	rep := &wire.StartResendingCopyCommandReply{QueryID: &f.qid}
 	r.StartResendingCopyCommandReply = rep
 	fail := func(replica uint8, at uint64) bool {
@@ -207,13 +207,9 @@ func (s *pigeonholeState) copyLocked(d *Daemon, f *phFlight, r *wire.Response) b
 		if env == nil || !env.write {
 			return fail(0, k)
 		}
-		if box := s.boxes[env.box]; box != nil {
-			if box.tombstone != (len(env.plaintext) == 0) || string(box.data) != string(env.plaintext) {
-				return fail(10, k) // writes are immutable
-			}
-			continue
+		if !s.writeLocked(env) {
+			return fail(10, k) // writes are immutable, but for tombstones
 		}
-		s.storeLocked(d, env.box, env.plaintext)
 	}
 	return true
 }

@@ -1,4 +1,4 @@
-package mock
+package storage
 
 import (
 	"crypto/rand"
@@ -23,7 +23,7 @@ func (c *conn) handlePigeonhole(req *wire.Request99) (handled, stop bool) {
 	if kind == wire.ReplyNone || kind == wire.ReplyGetPKIDocument {
 		return false, false
 	}
-	c.logRequest(strings.TrimSuffix(kind.String(), "_reply"))
+	c.LogRequest(strings.TrimSuffix(kind.String(), "_reply"))
 	ok := true
 	switch {
 	case req.NewKeypair != nil:
@@ -71,13 +71,13 @@ func (c *conn) handlePigeonhole(req *wire.Request99) (handled, stop bool) {
 func (c *conn) badLength(fields ...[]byte) bool {
 	for i := 0; i+1 < len(fields); i += 2 {
 		if b, want := fields[i], len(fields[i+1]); b != nil && len(b) != want {
-			c.d.log.Info("mock: Pigeonhole field of the wrong length; closing the connection as the daemon does",
-				"app", c.appID().String(), "length", len(b), "want", want)
-			c.d.ph.mu.Lock()
-			c.d.ph.stats.Closed++
-			c.d.ph.changes.signal()
-			c.d.ph.mu.Unlock()
-			c.end(endLost)
+			c.s.log.Info("mock: Pigeonhole field of the wrong length; closing the connection as the daemon does",
+				"app", c.AppID(), "length", len(b), "want", want)
+			c.s.mu.Lock()
+			c.s.stats.Closed++
+			c.s.changes.signal()
+			c.s.mu.Unlock()
+			c.CloseLost()
 			return true
 		}
 	}
@@ -94,7 +94,7 @@ var (
 // localDelay holds up the connection for a crypto-heavy local request;
 // false if the connection ended meanwhile.
 func (c *conn) localDelay() bool {
-	d := c.d.opts.ph.local
+	d := c.s.opts.Local
 	if d <= 0 {
 		return true
 	}
@@ -103,7 +103,7 @@ func (c *conn) localDelay() bool {
 	select {
 	case <-t.C:
 		return true
-	case <-c.stop:
+	case <-c.Done():
 		return false
 	}
 }
@@ -115,7 +115,7 @@ func (c *conn) phNewKeypair(q *wire.NewKeypair) {
 	} else {
 		r.WriteCap, r.ReadCap, r.FirstMessageIndex = newKeypair(q.Seed)
 	}
-	c.sendResponse(&wire.Response{NewKeypairReply: &r})
+	c.Send(&wire.Response{NewKeypairReply: &r})
 }
 
 // encrypt registers env and fills an encrypt reply's fields; index is the
@@ -125,7 +125,7 @@ func (c *conn) encrypt(env *phEnvelope, index []byte) (ciphertext, descriptor, h
 	if !ok {
 		return nil, nil, nil, nil, wire.ErrorCodeInternalError
 	}
-	ct, desc, h := c.d.ph.newEnvelope(env)
+	ct, desc, h := c.s.newEnvelope(env)
 	return ct, desc, h[:], next, 0
 }
 
@@ -144,7 +144,7 @@ func (c *conn) phEncryptWrite(q *wire.EncryptWrite) bool {
 		env := &phEnvelope{write: true, box: boxID(q.WriteCap[32:64], q.MessageBoxIndex), plaintext: append([]byte{}, q.Plaintext...)}
 		r.MessageCiphertext, r.EnvelopeDescriptor, r.EnvelopeHash, r.NextMessageBoxIndex, r.ErrorCode = c.encrypt(env, q.MessageBoxIndex)
 	}
-	c.sendResponse(&wire.Response{EncryptWriteReply: &r})
+	c.Send(&wire.Response{EncryptWriteReply: &r})
 	return true
 }
 
@@ -162,7 +162,7 @@ func (c *conn) phEncryptRead(q *wire.EncryptRead) bool {
 		env := &phEnvelope{box: boxID(q.ReadCap[:32], q.MessageBoxIndex)}
 		r.MessageCiphertext, r.EnvelopeDescriptor, r.EnvelopeHash, r.NextMessageBoxIndex, r.ErrorCode = c.encrypt(env, q.MessageBoxIndex)
 	}
-	c.sendResponse(&wire.Response{EncryptReadReply: &r})
+	c.Send(&wire.Response{EncryptReadReply: &r})
 	return true
 }
 
@@ -178,7 +178,7 @@ func (c *conn) phNextIndex(q *wire.NextMessageBoxIndex) bool {
 	} else {
 		r.ErrorCode = wire.ErrorCodeInternalError
 	}
-	c.sendResponse(&wire.Response{NextMessageBoxIndexReply: &r})
+	c.Send(&wire.Response{NextMessageBoxIndexReply: &r})
 	return true
 }
 
@@ -192,7 +192,7 @@ func (c *conn) phCounter(q *wire.GetMessageBoxIndexCounter) bool {
 	} else {
 		r.Counter = leUint64(q.MessageBoxIndex)
 	}
-	c.sendResponse(&wire.Response{GetMessageBoxIndexCounterReply: &r})
+	c.Send(&wire.Response{GetMessageBoxIndexCounterReply: &r})
 	return true
 }
 
@@ -214,7 +214,7 @@ func (c *conn) phDirectoryAuthorities(q *wire.GetDirectoryAuthorities) {
 			IdentityKeyHash:      h[:],
 		})
 	}
-	c.sendResponse(&wire.Response{GetDirectoryAuthoritiesReply: &r})
+	c.Send(&wire.Response{GetDirectoryAuthoritiesReply: &r})
 }
 
 // The voucher requests: no real cryptography; the mock remembers what it
@@ -225,7 +225,7 @@ func (c *conn) phVoucherMint(q *wire.VoucherMint) bool {
 	r := wire.VoucherMintReply{QueryID: q.QueryID}
 	if len(q.MessageWriteCap) != phWriteCapLen {
 		r.ErrorCode = wire.ErrorCodeInvalidRequest
-		c.sendResponse(&wire.Response{VoucherMintReply: &r})
+		c.Send(&wire.Response{VoucherMintReply: &r})
 		return true
 	}
 	if !c.localDelay() {
@@ -238,11 +238,11 @@ func (c *conn) phVoucherMint(q *wire.VoucherMint) bool {
 	r.VoucherPayload = expand(457, "mock voucher payload", v[:])
 	r.VoucherSecretKey = expand(162, "mock voucher secret", v[:])
 	r.VoucherPublicKey = expand(160, "mock voucher public", v[:])
-	ph := c.d.ph
+	ph := c.s
 	ph.mu.Lock()
 	ph.vouchers[v] = &phVoucher{name: q.DisplayName, writeCap: append([]byte(nil), q.MessageWriteCap...)}
 	ph.mu.Unlock()
-	c.sendResponse(&wire.Response{VoucherMintReply: &r})
+	c.Send(&wire.Response{VoucherMintReply: &r})
 	return true
 }
 
@@ -253,12 +253,12 @@ func (c *conn) phVoucherDeriveStream(q *wire.VoucherDeriveStream) {
 	} else {
 		r.VoucherWriteCap, r.VoucherReadCap, _ = newKeypair(expand(32, "mock voucher", q.Voucher))
 	}
-	c.sendResponse(&wire.Response{VoucherDeriveStreamReply: &r})
+	c.Send(&wire.Response{VoucherDeriveStreamReply: &r})
 }
 
 func (c *conn) phVoucherInduct(q *wire.VoucherInduct) bool {
 	r := wire.VoucherInductReply{QueryID: q.QueryID}
-	ph := c.d.ph
+	ph := c.s
 	ph.mu.Lock()
 	v := ph.vouchers[key32(q.Voucher)]
 	ph.mu.Unlock()
@@ -285,7 +285,7 @@ func (c *conn) phVoucherInduct(q *wire.VoucherInduct) bool {
 		r.VoucherWriteCap, r.VoucherReadCap, _ = newKeypair(expand(32, "mock voucher", q.Voucher))
 		r.Salt = salt
 	}
-	c.sendResponse(&wire.Response{VoucherInductReply: &r})
+	c.Send(&wire.Response{VoucherInductReply: &r})
 	return true
 }
 
@@ -293,7 +293,7 @@ func (c *conn) phVoucherOpen(q *wire.VoucherOpen) bool {
 	r := wire.VoucherOpenReply{QueryID: q.QueryID}
 	var s *phSealed
 	if len(q.SealedReply) >= 32 {
-		ph := c.d.ph
+		ph := c.s
 		ph.mu.Lock()
 		s = ph.sealed[[32]byte(q.SealedReply[:32])]
 		ph.mu.Unlock()
@@ -306,6 +306,6 @@ func (c *conn) phVoucherOpen(q *wire.VoucherOpen) bool {
 	default:
 		r.WhoReply, r.Salt, r.MutatedMessageWriteCap = s.whoReply, s.salt, s.writeCap
 	}
-	c.sendResponse(&wire.Response{VoucherOpenReply: &r})
+	c.Send(&wire.Response{VoucherOpenReply: &r})
 	return true
 }

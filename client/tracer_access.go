@@ -1,0 +1,11 @@
+package client
+
+// Tracer returns the Tracer set with WithTracer, nil when none is.
+// Packages built on the client (pigeonhole) use it to report events of
+// their own through optional interfaces the tracer may implement.
+func (c *Client) Tracer() Tracer {
+	if c.o.tracer == nil {
+		return nil
+	}
+	return c.o.tracer.t
+}
