@@ -4,8 +4,5 @@ package client
 // Packages built on the client (pigeonhole) use it to report events of
 // their own through optional interfaces the tracer may implement.
 func (c *Client) Tracer() Tracer {
-	if c.o.tracer == nil {
-		return nil
-	}
-	return c.o.tracer.t
+	return c.o.tracer
 }
