@@ -109,17 +109,21 @@ func parseWebSocketURL(s string) (*url.URL, error) {
 	if s == "" {
 		return nil, fmt.Errorf("%w: empty WebSocket URL", ErrInvalidAddress)
 	}
+	if !strings.HasPrefix(s, "ws://") && !strings.HasPrefix(s, "wss://") {
+		return nil, fmt.Errorf("%w: %q: a WebSocket URL starts with ws:// or wss://", ErrInvalidAddress, s)
+	}
 	u, err := url.Parse(s)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // the URL is quoted below already
 		}
+		if strings.Contains(s, "@") {
+			s = "(a URL with user information, not shown)" // it may hold a password
+		}
 		return nil, fmt.Errorf("%w: %q: %v", ErrInvalidAddress, s, err)
 	}
 	switch {
-	case u.Scheme != "ws" && u.Scheme != "wss":
-		return nil, fmt.Errorf("%w: %q: a WebSocket URL starts with ws:// or wss://", ErrInvalidAddress, s)
 	case u.Opaque != "" || u.Host == "" || u.Hostname() == "":
 		return nil, fmt.Errorf("%w: %q: no host (want %s://host:port)", ErrInvalidAddress, s, u.Scheme)
 	case u.User != nil:
