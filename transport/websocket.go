@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -47,9 +48,9 @@ var wsClient = &http.Client{
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
-// Dial performs the WebSocket handshake within ctx and returns the
-// connection as a byte stream. The connection does not depend on ctx
-// once Dial has returned. It differs from a socket in two ways that the
+// Dial performs the WebSocket handshake within ctx, and within 30
+// seconds whatever ctx allows, and returns the connection as a byte
+// stream. The connection does not depend on ctx once Dial has returned. It differs from a socket in two ways that the
 // thin-client protocol does not notice: Close does not wait for the
 // peer's half of the WebSocket close handshake, and a deadline that
 // passes during a Read or Write ends the connection.
@@ -65,20 +66,33 @@ func (d WebSocketDialer) Dial(ctx context.Context) (net.Conn, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &DialError{Network: u.Scheme, Address: d.url, Err: err}
 	}
-	ws, resp, err := websocket.Dial(ctx, d.url, &websocket.DialOptions{
+	// The client redials with a context that has no deadline: bound the
+	// HTTP exchange, which a socket's dial does not have, so that a
+	// server that accepts and never answers cannot hold a dial forever.
+	hctx, cancel := context.WithTimeout(ctx, wsHandshakeTimeout)
+	defer cancel()
+	ws, resp, err := websocket.Dial(hctx, d.url, &websocket.DialOptions{
 		HTTPClient: wsClient,
 		// Compression gains nothing on a local link and mixes secrets
 		// with attacker-chosen bytes.
 		CompressionMode: websocket.CompressionDisabled,
 	})
 	if err != nil {
-		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
+		switch {
+		case resp != nil && resp.StatusCode != http.StatusSwitchingProtocols:
 			err = &refusedError{status: resp.Status}
+		case ctx.Err() == nil && hctx.Err() != nil:
+			err = fmt.Errorf("no answer to the WebSocket handshake within %v: %w", wsHandshakeTimeout, hctx.Err())
 		}
 		return nil, &DialError{Network: u.Scheme, Address: d.url, Err: err}
 	}
 	return wsconn.New(ws, wsconn.Addr{Net: u.Scheme, Host: "local"}, wsconn.Addr{Net: u.Scheme, Host: d.url}), nil
 }
+
+// wsHandshakeTimeout bounds a WebSocket dial's HTTP exchange (a variable
+// for tests). A daemon answers at once: its own wait for a PKI document
+// comes after the upgrade, bounded by the client's first-frame timeout.
+var wsHandshakeTimeout = 30 * time.Second
 
 // refusedError is a handshake answered without an upgrade.
 type refusedError struct{ status string }

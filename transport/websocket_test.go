@@ -132,6 +132,33 @@ func TestWebSocketReadDeadline(t *testing.T) {
 	}
 }
 
+// TestWebSocketWriteDeadline writes to a server that does not read
+// until the socket buffers fill: the write deadline ends the write with
+// an error matching os.ErrDeadlineExceeded, as the client's writer
+// expects of a socket.
+func TestWebSocketWriteDeadline(t *testing.T) {
+	done := make(chan struct{})
+	s := wsServer(t, func(ctx context.Context, ws *websocket.Conn) {
+		<-done // reads nothing until the test ends
+	})
+	t.Cleanup(func() { close(done) }) // before the server's Close
+	conn, err := transport.WebSocket(wsURL(s)).Dial(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetWriteDeadline(time.Now().Add(50 * time.Millisecond))
+	chunk := make([]byte, 1<<20)
+	for range 1 << 10 { // 1 GiB at most: far more than any socket buffer
+		if _, err = conn.Write(chunk); err != nil {
+			break
+		}
+	}
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Write = %v, want os.ErrDeadlineExceeded", err)
+	}
+}
+
 func TestWebSocketNotAnUpgrade(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -217,6 +244,22 @@ func TestWebSocketDialHonoursContext(t *testing.T) {
 		t.Errorf("err = %v, want context.DeadlineExceeded", err)
 	}
 	if c, ok := <-accepted; ok {
+		c.Close()
+	}
+
+	// A context without a deadline, as the client's redials have: the
+	// handshake's own bound ends the dial.
+	defer transport.SetWebSocketHandshakeTimeout(50 * time.Millisecond)()
+	second := make(chan net.Conn, 1)
+	go func() {
+		c, _ := l.Accept()
+		second <- c
+	}()
+	_, err = transport.WebSocket("ws://" + l.Addr().String()).Dial(context.Background())
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no answer to the WebSocket handshake within 50ms") {
+		t.Errorf("Dial(no deadline) = %v, want the handshake's own timeout", err)
+	}
+	if c := <-second; c != nil {
 		c.Close()
 	}
 
