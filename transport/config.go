@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -104,7 +105,7 @@ func dialerFromConfig(doc map[string]any) (Dialer, string, error) {
 		if !legacyNet {
 			key = "Address"
 		}
-		return nil, key, fmt.Errorf("the v0.0.47 keys Network and Address cannot be used with [Dial]: keep one form")
+		return nil, key, errors.New("the v0.0.47 keys Network and Address cannot be used with [Dial]: keep one form")
 	case legacyNet || legacyAddr:
 		return legacyDialer(doc)
 	case !hasDial:
@@ -168,7 +169,11 @@ func dialerFromConfig(doc map[string]any) (Dialer, string, error) {
 		s = network + ":" + addr
 	case "Ws":
 		if !strings.HasPrefix(addr, "ws://") && !strings.HasPrefix(addr, "wss://") {
-			return nil, prefix + "Address", fmt.Errorf("%sAddress = %q: %w: want a ws:// or wss:// URL", prefix, addr, ErrInvalidAddress)
+			shown := addr
+			if strings.Contains(shown, "@") {
+				shown = "(not shown: it may hold a password)"
+			}
+			return nil, prefix + "Address", fmt.Errorf("%sAddress = %q: %w: want a ws:// or wss:// URL", prefix, shown, ErrInvalidAddress)
 		}
 		s = addr
 	}

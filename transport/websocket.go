@@ -50,10 +50,11 @@ var wsClient = &http.Client{
 
 // Dial performs the WebSocket handshake within ctx, and within 30
 // seconds whatever ctx allows, and returns the connection as a byte
-// stream. The connection does not depend on ctx once Dial has returned. It differs from a socket in two ways that the
-// thin-client protocol does not notice: Close does not wait for the
-// peer's half of the WebSocket close handshake, and a deadline that
-// passes during a Read or Write ends the connection.
+// stream. The connection does not depend on ctx once Dial has returned.
+// It differs from a socket in two ways that the thin-client protocol
+// does not notice: Close does not wait for the peer's half of the
+// WebSocket close handshake, and a deadline that passes during a Read or
+// Write ends the connection.
 //
 // A server that answers the handshake with anything but an upgrade (it
 // refuses it, or it is a plain web server) gives a *DialError matching
