@@ -93,7 +93,7 @@ func TestListenWebSocketErrors(t *testing.T) {
 // TestListenWebSocketCloseEndsClients checks that closing the daemon
 // ends a client's connection (the shutdown event, then EOF).
 func TestListenWebSocketCloseEndsClients(t *testing.T) {
-	d, _, err := mock.Listen("ws://127.0.0.1:0", mock.WithGeneration(wire.Generation99))
+	d, addr, err := mock.Listen("ws://127.0.0.1:0", mock.WithGeneration(wire.Generation99))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,8 +110,9 @@ func TestListenWebSocketCloseEndsClients(t *testing.T) {
 			break
 		}
 	}
-	// The port is closed: nothing listens there any more.
-	if conn, err := d.Dialer().Dial(t.Context()); !errors.Is(err, transport.ErrDaemonNotRunning) {
+	// The port is closed: nothing listens there any more. (The
+	// daemon's own Dialer would say ErrClosed without dialing.)
+	if conn, err := transport.WebSocket(addr).Dial(t.Context()); !errors.Is(err, transport.ErrDaemonNotRunning) {
 		if conn != nil {
 			conn.Close()
 		}

@@ -101,6 +101,9 @@ func TestWebSocketByteStream(t *testing.T) {
 	if !bytes.Equal(echo, msg) {
 		t.Error("the echo differs from what was written")
 	}
+	if _, err := transport.PeerCreds(conn); !errors.Is(err, transport.ErrPeerCredentialsUnsupported) {
+		t.Errorf("PeerCreds = %v, want ErrPeerCredentialsUnsupported", err)
+	}
 	if got := conn.RemoteAddr().String(); got != wsURL(s) {
 		t.Errorf("RemoteAddr = %q, want the URL", got)
 	}
