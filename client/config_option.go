@@ -32,7 +32,7 @@ func warnNonLoopback(ctx context.Context, log *slog.Logger, d transport.Dialer) 
 	if !transport.NonLoopback(d) {
 		return
 	}
-	log.WarnContext(ctx, "client: the daemon's address is not a loopback address: "+
+	log.WarnContext(ctx, "the daemon's address is not a loopback address: "+
 		"a TCP or WebSocket daemon serves whoever can reach its port, and no peer check is possible",
 		"address", d)
 }
