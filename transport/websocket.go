@@ -87,7 +87,7 @@ func (d WebSocketDialer) Dial(ctx context.Context) (net.Conn, error) {
 		}
 		return nil, &DialError{Network: u.Scheme, Address: d.url, Err: err}
 	}
-	return wsconn.New(ws, wsconn.Addr{Net: u.Scheme, Host: "local"}, wsconn.Addr{Net: u.Scheme, Host: d.url}), nil
+	return wsconn.New(ws, nil, wsconn.Addr{Net: u.Scheme, Host: d.url}), nil
 }
 
 // wsHandshakeTimeout bounds a WebSocket dial's HTTP exchange (a variable

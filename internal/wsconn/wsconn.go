@@ -47,19 +47,23 @@ type Conn struct {
 	writeDeadline atomic.Int64
 }
 
-// New returns ws as a byte stream. The connection lives until Close, not
-// bound to any context: the caller's dial or accept context must not end
-// it.
+// New returns ws as a byte stream whose ends have the addresses local
+// and remote; nil for an address the caller does not know (a dialed
+// WebSocket does not tell its local one). The connection lives until
+// Close, not bound to any context: the caller's dial or accept context
+// must not end it.
 func New(ws *websocket.Conn, local, remote net.Addr) *Conn {
 	// NetConn lifts the 32 KiB message read limit: it reads each message
 	// as a stream, so memory stays bounded by the reader's buffer, and the
 	// frame decoder bounds frames.
-	return &Conn{
-		nc:     websocket.NetConn(context.Background(), ws, websocket.MessageBinary),
-		ws:     ws,
-		local:  local,
-		remote: remote,
+	nc := websocket.NetConn(context.Background(), ws, websocket.MessageBinary)
+	if local == nil {
+		local = nc.LocalAddr()
 	}
+	if remote == nil {
+		remote = nc.RemoteAddr()
+	}
+	return &Conn{nc: nc, ws: ws, local: local, remote: remote}
 }
 
 // Read reads from the stream of binary messages. A peer's normal close
