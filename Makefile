@@ -5,7 +5,7 @@ FUZZTIME  ?= 60s
 SOAK      ?= 2m
 SOAK_FLAGS ?=
 
-.PHONY: all demo test lint bench fuzz soak integration
+.PHONY: all demo test lint bench fuzz soak integration api
 
 all: lint test
 
@@ -17,6 +17,10 @@ demo:
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+
+## api: regenerate api/katzenthin.txt, the exported-API snapshot that make test checks (commit it with the API change).
+api:
+	$(GO) run ./internal/apisnapshot
 
 ## lint: formatting, vet and staticcheck.
 lint:
@@ -30,7 +34,7 @@ bench:
 
 ## fuzz: every fuzzer for FUZZTIME each.
 fuzz:
-	@for p in ./wire ./pki ./mock ./pigeonhole ./client; do \
+	@for p in ./wire ./pki ./mock ./pigeonhole ./client ./transport; do \
 	  for f in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \
 	    echo "== $$p $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$p || exit 1; \
 	  done; \

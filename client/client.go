@@ -92,6 +92,7 @@ func Dial(ctx context.Context, opts ...Option) (*Client, error) {
 	if err := o.err(); err != nil {
 		return nil, err
 	}
+	warnNonLoopback(ctx, o.logger, o.dialer)
 	c := &Client{
 		o: o, log: o.logger, token: wire.NewToken(),
 		loopDone:   make(chan struct{}),

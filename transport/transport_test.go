@@ -17,6 +17,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/katzenthin/katzenthin/internal/wsconn"
 	"github.com/katzenthin/katzenthin/transport"
 )
 
@@ -53,6 +54,10 @@ func TestParse(t *testing.T) {
 		{"tcp4:localhost:64331", "tcp4", "localhost:64331", "tcp4:localhost:64331"},
 		{"tcp6:[::1]:64331", "tcp6", "[::1]:64331", "tcp6:[::1]:64331"},
 		{"tcp:[fe80::1%eth0]:1", "tcp", "[fe80::1%eth0]:1", "tcp:[fe80::1%eth0]:1"},
+		{"ws://127.0.0.1:64331", "ws", "ws://127.0.0.1:64331", "ws://127.0.0.1:64331"},
+		{"ws://localhost:64331/thin?v=1", "ws", "ws://localhost:64331/thin?v=1", "ws://localhost:64331/thin?v=1"},
+		{"ws://[::1]:64331", "ws", "ws://[::1]:64331", "ws://[::1]:64331"},
+		{"wss://kp.example", "wss", "wss://kp.example", "wss://kp.example"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -99,6 +104,18 @@ func TestParseInvalid(t *testing.T) {
 		{"udp:127.0.0.1:1", `unknown scheme "udp"`},
 		{"TCP:127.0.0.1:1", `unknown scheme "TCP"`},
 		{"http://localhost:1", `unknown scheme "http"`},
+		{"https://localhost:1", `unknown scheme "https"`},
+		{"ws:", "a WebSocket URL starts with ws:// or wss://"},
+		{"ws:127.0.0.1:1", "a WebSocket URL starts with ws:// or wss://"},
+		{"ws://", "no host"},
+		{"wss:///thin", "no host"},
+		{"ws://:64331", "no host"},
+		{"ws://127.0.0.1:", "empty port"},
+		{"ws://[::1:1", "missing ']'"},
+		{"ws://h:1/%zz", "invalid URL escape"},
+		{"ws://h:1/#top", "no fragment"},
+		{"ws://me:secret@h:1", `"ws://me:REDACTED@h:1": user information`},
+		{"WS://h:1", `unknown scheme "WS"`},
 		{"tcp:", "missing port"},
 		{"tcp:127.0.0.1", "missing port"},
 		{"tcp:127.0.0.1:", "missing port"},
@@ -154,6 +171,7 @@ func TestDialersAreComparable(t *testing.T) {
 func TestZeroDialers(t *testing.T) {
 	for _, d := range []transport.Dialer{
 		transport.UnixDialer{}, transport.TCPDialer{}, transport.Unix(""), transport.TCP(""),
+		transport.WebSocketDialer{}, transport.WebSocket(""), transport.WebSocket("http://127.0.0.1:1"),
 	} {
 		conn, err := d.Dial(t.Context())
 		if !errors.Is(err, transport.ErrInvalidAddress) {
@@ -174,7 +192,8 @@ type transportCase struct {
 
 // forEachTransport runs f in a subtest against a fresh listener of every
 // kind this platform has: abstract Unix socket (Linux), Unix socket path,
-// TCP on the loopback. The listener is closed when the subtest ends.
+// TCP on the loopback, WebSocket on the loopback (as kpclientd serves
+// it). The listener is closed when the subtest ends.
 func forEachTransport(t *testing.T, f func(t *testing.T, tc transportCase)) {
 	t.Helper()
 	kinds := []struct {
@@ -195,16 +214,28 @@ func forEachTransport(t *testing.T, f func(t *testing.T, tc transportCase)) {
 		{"tcp", func(t *testing.T) (string, string, transport.Dialer) {
 			return "tcp", "127.0.0.1:0", nil
 		}},
+		{"ws", func(t *testing.T) (string, string, transport.Dialer) {
+			return "ws", "127.0.0.1:0", nil
+		}},
 	}
 	for _, k := range kinds {
 		t.Run(k.name, func(t *testing.T) {
 			network, address, d := k.make(t)
-			l, err := net.Listen(network, address)
+			var l net.Listener
+			var err error
+			if network == "ws" {
+				l, err = wsconn.Listen(address, "")
+			} else {
+				l, err = net.Listen(network, address)
+			}
 			if err != nil {
 				t.Fatalf("listen: %v", err)
 			}
 			t.Cleanup(func() { l.Close() })
-			if d == nil {
+			switch {
+			case network == "ws":
+				d = transport.WebSocket(l.Addr().String())
+			case d == nil:
 				d = transport.TCP(l.Addr().String())
 			}
 			f(t, transportCase{name: k.name, listener: l, dialer: d})
@@ -268,6 +299,10 @@ func TestDialExchange(t *testing.T) {
 			if _, ok := conn.(*net.TCPConn); !ok {
 				t.Errorf("conn is %T, want *net.TCPConn", conn)
 			}
+		case "ws":
+			if got := conn.RemoteAddr().Network(); got != "ws" {
+				t.Errorf("RemoteAddr().Network() = %q, want ws", got)
+			}
 		default:
 			if _, ok := conn.(*net.UnixConn); !ok {
 				t.Errorf("conn is %T, want *net.UnixConn", conn)
@@ -286,6 +321,14 @@ func TestDialExchange(t *testing.T) {
 			if !bytes.Equal(got, msg) {
 				t.Fatalf("read %q, want %q", got, msg)
 			}
+		}
+		if tc.name == "ws" {
+			// No half-close on a WebSocket: Close ends the echo, with
+			// an error on the server's side, since it skips the close
+			// handshake.
+			conn.Close()
+			<-done
+			return
 		}
 		if err := conn.(interface{ CloseWrite() error }).CloseWrite(); err != nil {
 			t.Fatalf("CloseWrite: %v", err)
@@ -367,6 +410,7 @@ func TestDaemonNotRunning(t *testing.T) {
 	addr := l.Addr().String()
 	l.Close()
 	cases = append(cases, tcase{"tcp", transport.TCP(addr), syscall.ECONNREFUSED})
+	cases = append(cases, tcase{"ws", transport.WebSocket("ws://" + addr), syscall.ECONNREFUSED})
 
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
