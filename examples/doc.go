@@ -1,7 +1,8 @@
 // Package examples holds no code of its own: the programs are in its
 // subdirectories, each a small main package that reads as documentation
-// of the SDK, and each runs against a real kpclientd (-daemon) or the
-// bundled mock daemon (-mock):
+// of the SDK, and each runs against a real kpclientd (-daemon ADDRESS, or
+// -config FILE, the thin-client configuration that names the daemon) or
+// the bundled mock daemon (-mock):
 //
 //	go run ./examples/echo -mock -count 5     # ping the echo service, like ping(8)
 //	go run ./examples/pkidoc -mock            # print the network's PKI document

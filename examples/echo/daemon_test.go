@@ -11,6 +11,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -24,10 +27,10 @@ import (
 // parses args.
 func parseDaemonFlags(t *testing.T, args ...string) (*daemonFlags, error) {
 	t.Helper()
-	fs := flag.NewFlagSet("prog", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	f := addDaemonFlags(fs, 47)
-	return f, parseFlags(fs, args)
+	set := flag.NewFlagSet("prog", flag.ContinueOnError)
+	set.SetOutput(io.Discard)
+	f := addDaemonFlags(set, 47)
+	return f, parseFlags(set, args)
 }
 
 func TestDaemonFlagsDefaults(t *testing.T) {
@@ -206,9 +209,71 @@ func TestSetUsage(t *testing.T) {
 	if err := parseFlags(fs, []string{"-h"}); !errors.Is(err, flag.ErrHelp) {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Usage: prog [flags]\n\nDoes things.\n\nFlags:\n", "-daemon address", "-mock\n", "-mock-generation int", "(default 99)", "-daemon-uid uid"} {
+	for _, want := range []string{"Usage: prog [flags]\n\nDoes things.\n\nFlags:\n", "-daemon address", "-mock\n", "-mock-generation int", "(default 99)", "-daemon-uid uid", "-config file"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("usage lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// writeConfig writes a thin-client configuration file naming addr.
+func writeConfig(t *testing.T, addr string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "thinclient.toml")
+	if err := os.WriteFile(path, []byte("[Dial]\n  [Dial.Unix]\n    Address = \""+addr+"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestConnectConfig(t *testing.T) {
+	d := mock.Start(t)
+	f, err := parseDaemonFlags(t, "-config", writeConfig(t, d.Addr()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, closeAll, err := f.connect(testCtx(t), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeAll()
+	if c.Document().Epoch != d.Document().Epoch || f.dialled != d.Addr() {
+		t.Errorf("dialled %q, not the mock at %q", f.dialled, d.Addr())
+	}
+}
+
+func TestConnectConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.toml")
+	if err := os.WriteFile(bad, []byte("[Dial]\n  [Dial.Unix]\n    Adress = \"@x\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.toml")
+	for _, tc := range []struct {
+		args []string
+		is   error
+		code int
+		says string
+	}{
+		{[]string{"-config", bad, "-mock"}, nil, exitUsage,
+			"prog: -config and -mock exclude each other: the file names a daemon, -mock starts one (see prog -help)\n"},
+		{[]string{"-daemon", "@katzenpost", "-config", bad}, nil, exitUsage,
+			"prog: -config and -daemon exclude each other: both name the daemon (see prog -help)\n"},
+		{[]string{"-config", missing}, fs.ErrNotExist, exitFailure, "prog: transport: " + missing + ": "},
+		{[]string{"-config", bad}, transport.ErrConfig, exitFailure, "prog: transport: " + bad + ": "},
+	} {
+		f, err := parseDaemonFlags(t, tc.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = f.connect(testCtx(t), io.Discard)
+		if err == nil || tc.is != nil && !errors.Is(err, tc.is) {
+			t.Errorf("%q: err %v, want %v", tc.args, err, tc.is)
+			continue
+		}
+		var stderr bytes.Buffer
+		if code := fail(&stderr, "prog", err); code != tc.code || !strings.HasPrefix(stderr.String(), tc.says) {
+			t.Errorf("%q: exit %d, stderr %q; want %d, %q", tc.args, code, stderr.String(), tc.code, tc.says)
 		}
 	}
 }

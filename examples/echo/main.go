@@ -5,6 +5,7 @@
 //
 //	go run ./examples/echo -mock -count 5   # the bundled mock daemon
 //	go run ./examples/echo -reliable        # kpclientd at @katzenpost, until Ctrl-C
+//	go run ./examples/echo -config thinclient.toml -count 5  # the daemon that file names
 //
 // A reply must start with the payload sent (the daemon pads replies with
 // zeros to its reply size); one that does not counts as an error. The

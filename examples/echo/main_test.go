@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -417,5 +419,21 @@ func TestMockLatency(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, "eta=20ms\n") {
 		t.Errorf("the mock's latency is its reply ETA:\n%s", r.stdout)
+	}
+}
+
+// -config names the daemon through a thin-client configuration file.
+func TestConfig(t *testing.T) {
+	d := startMock(t)
+	path := filepath.Join(t.TempDir(), "thinclient.toml")
+	if err := os.WriteFile(path, []byte("Network = \"unix\"\nAddress = \""+d.Addr()+"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := echo(t, "-config", path, "-count", "1", "-interval", "0")
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if answered, s := r.check(t); len(answered) != 1 || s != (stats{1, 1, 0, 0}) {
+		t.Errorf("answered %v, summary %+v", answered, s)
 	}
 }

@@ -31,19 +31,25 @@ const (
 // daemonFlags are the flags that choose the daemon.
 type daemonFlags struct {
 	address     string        // -daemon, in the forms transport.Parse reads
+	config      string        // -config: a thin-client configuration file naming the daemon
 	uids        []int         // -daemon-uid: trusted besides ours and root
 	mock        bool          // -mock: start the bundled mock daemon instead
 	generation  int           // -mock-generation: 47 or 99
 	mockOptions []mock.Option // the program's own mock knobs, set before connect
-	dialled     string        // the address connect reached
+	fs          *flag.FlagSet // to tell a -daemon given from the default
+
+	dialled string           // the daemon connect reached, for messages
+	dialer  transport.Dialer // and its dialer, for more connections
 }
 
-// addDaemonFlags defines -daemon, -daemon-uid, -mock and -mock-generation
-// (default generation: 47 or 99) on fs.
+// addDaemonFlags defines -daemon, -config, -daemon-uid, -mock and
+// -mock-generation (default generation: 47 or 99) on fs.
 func addDaemonFlags(fs *flag.FlagSet, generation int) *daemonFlags {
-	f := &daemonFlags{}
+	f := &daemonFlags{fs: fs}
 	fs.StringVar(&f.address, "daemon", transport.DefaultAddress,
-		`the client daemon's `+"`address`"+`: "@name" (abstract Unix socket), "/path" or "unix:path", "tcp:host:port"`)
+		`the client daemon's `+"`address`"+`: "@name" (abstract Unix socket), "/path" or "unix:path", "tcp:host:port", "ws://host:port"`)
+	fs.StringVar(&f.config, "config", "",
+		"read the daemon's address from this thin-client configuration `file` (thinclient.toml) instead of -daemon")
 	fs.Func("daemon-uid", "also trust a daemon running as this `uid` (repeatable; ours and root are always trusted)",
 		func(s string) error {
 			uid, err := strconv.Atoi(s)
@@ -64,11 +70,11 @@ func addDaemonFlags(fs *flag.FlagSet, generation int) *daemonFlags {
 // daemon on a fresh address, says so on stderr, and closes it too. opts
 // go to client.Dial after the options the flags make.
 func (f *daemonFlags) connect(ctx context.Context, stderr io.Writer, opts ...client.Option) (*client.Client, func(), error) {
-	dialer, stopMock, err := f.dialer(stderr)
+	stopMock, err := f.choose(stderr)
 	if err != nil {
 		return nil, nil, err
 	}
-	opts = append([]client.Option{client.WithDialer(dialer), client.WithDaemonUIDs(f.uids...)}, opts...)
+	opts = append([]client.Option{client.WithDialer(f.dialer), client.WithDaemonUIDs(f.uids...)}, opts...)
 	c, err := client.Dial(ctx, opts...)
 	if err != nil {
 		stopMock()
@@ -77,15 +83,28 @@ func (f *daemonFlags) connect(ctx context.Context, stderr io.Writer, opts ...cli
 	return c, func() { c.Close(); stopMock() }, nil
 }
 
-// dialer returns the daemon's dialer and, with -mock, starts the mock.
-func (f *daemonFlags) dialer(stderr io.Writer) (transport.Dialer, func(), error) {
-	if !f.mock {
-		d, err := transport.Parse(f.address)
-		if err != nil {
-			return nil, nil, usageError{err: fmt.Errorf("-daemon: %w", err)}
+// choose sets the daemon's dialer from -daemon, -config or -mock, and
+// with -mock starts the mock; the function it returns stops the mock.
+func (f *daemonFlags) choose(stderr io.Writer) (stopMock func(), err error) {
+	daemonGiven := false
+	f.fs.Visit(func(fl *flag.Flag) { daemonGiven = daemonGiven || fl.Name == "daemon" })
+	switch {
+	case f.config != "" && f.mock:
+		return nil, usagef("-config and -mock exclude each other: the file names a daemon, -mock starts one")
+	case f.config != "" && daemonGiven:
+		return nil, usagef("-config and -daemon exclude each other: both name the daemon")
+	case f.config != "":
+		if f.dialer, err = transport.LoadConfig(f.config); err != nil {
+			return nil, err
+		}
+		f.dialled = fmt.Sprint(f.dialer)
+		return func() {}, nil
+	case !f.mock:
+		if f.dialer, err = transport.Parse(f.address); err != nil {
+			return nil, usageError{err: fmt.Errorf("-daemon: %w", err)}
 		}
 		f.dialled = f.address
-		return d, func() {}, nil
+		return func() {}, nil
 	}
 	gen := wire.Generation47
 	switch f.generation {
@@ -93,15 +112,15 @@ func (f *daemonFlags) dialer(stderr io.Writer) (transport.Dialer, func(), error)
 	case 99:
 		gen = wire.Generation99
 	default:
-		return nil, nil, usagef("-mock-generation %d: want 47 or 99", f.generation)
+		return nil, usagef("-mock-generation %d: want 47 or 99", f.generation)
 	}
 	d, addr, err := mock.Listen("", append([]mock.Option{mock.WithGeneration(gen)}, f.mockOptions...)...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("starting the mock daemon: %w", err)
+		return nil, fmt.Errorf("starting the mock daemon: %w", err)
 	}
 	fmt.Fprintf(stderr, "using the bundled mock daemon at %s (kpclientd %s protocol)\n", addr, gen)
-	f.dialled = addr
-	return d.Dialer(), func() { d.Close() }, nil
+	f.dialer, f.dialled = d.Dialer(), addr
+	return func() { d.Close() }, nil
 }
 
 // explain rewrites a Dial error as one line that says what to do;

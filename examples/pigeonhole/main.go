@@ -9,6 +9,7 @@
 //	go run ./examples/pigeonhole -mock                          # the bundled mock daemon
 //	go run ./examples/pigeonhole -mock -mock-local 1s -mock-mixnet 2s  # a mock as slow as a real network
 //	go run ./examples/pigeonhole -size 20000                    # kpclientd at @katzenpost
+//	go run ./examples/pigeonhole -config thinclient.toml        # the daemon that file names
 //
 // Alice and Bob each have their own connection to the same daemon here;
 // in real life they run on different machines, each with its daemon, and
@@ -36,7 +37,6 @@ import (
 	"github.com/katzenthin/katzenthin/client"
 	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/pigeonhole"
-	"github.com/katzenthin/katzenthin/transport"
 	"github.com/katzenthin/katzenthin/wire"
 )
 
@@ -121,14 +121,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// dialAgain opens a second connection to the daemon Connect reached (the
+// dialAgain opens a second connection to the daemon connect reached (the
 // mock included): Bob's.
 func dialAgain(ctx context.Context, f *daemonFlags) (*client.Client, error) {
-	dialer, err := transport.Parse(f.dialled)
-	if err != nil {
-		return nil, err
-	}
-	return client.Dial(ctx, client.WithDialer(dialer), client.WithDaemonUIDs(f.uids...))
+	return client.Dial(ctx, client.WithDialer(f.dialer), client.WithDaemonUIDs(f.uids...))
 }
 
 // payload is the large file: -file's content or -size random bytes.

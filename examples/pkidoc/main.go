@@ -4,6 +4,7 @@
 //
 //	go run ./examples/pkidoc -mock          # the bundled mock daemon's document
 //	go run ./examples/pkidoc -json | jq .   # kpclientd's, for machines
+//	go run ./examples/pkidoc -config thinclient.toml  # the daemon that file names
 //
 // The -json form keeps the document's own field names; byte fields
 // (keys, hashes, shared random values) are lowercase hex strings.

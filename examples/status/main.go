@@ -7,6 +7,7 @@
 //
 //	go run ./examples/status -mock -o status.html   # the bundled mock daemon
 //	go run ./examples/status -o /var/www/kp.html     # kpclientd at @katzenpost
+//	go run ./examples/status -config thinclient.toml -o kp.html  # the daemon that file names
 //	go run ./examples/status -mock -serve :8080      # a live page: http://localhost:8080/
 //
 // With -serve it serves the page instead and keeps it current: it
