@@ -404,7 +404,7 @@ func TestHelp(t *testing.T) {
 	if r.code != 0 || r.stdout != "" {
 		t.Errorf("exit %d, stdout %q", r.code, r.stdout)
 	}
-	for _, flag := range []string{"-count n", "-interval", "-size bytes", "-concurrency", "-timeout", "-reliable", "-daemon address", "-mock\n", "-mock-generation", "-mock-loss probability", "-mock-latency"} {
+	for _, flag := range []string{"-count n", "-interval", "-size bytes", "-concurrency", "-timeout", "-reliable", "-daemon address", "-config file", "-mock\n", "-mock-generation", "-mock-loss probability", "-mock-latency"} {
 		if !strings.Contains(r.stderr, "  "+flag) {
 			t.Errorf("-help does not list %q:\n%s", flag, r.stderr)
 		}
