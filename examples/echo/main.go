@@ -5,6 +5,7 @@
 //
 //	go run ./examples/echo -mock -count 5   # the bundled mock daemon
 //	go run ./examples/echo -reliable        # kpclientd at @katzenpost, until Ctrl-C
+//	go run ./examples/echo -config thinclient.toml -count 5  # the daemon that file names
 //
 // A reply must start with the payload sent (the daemon pads replies with
 // zeros to its reply size); one that does not counts as an error. The
@@ -28,13 +29,12 @@ import (
 	"time"
 
 	"github.com/katzenthin/katzenthin/client"
-	"github.com/katzenthin/katzenthin/internal/cli"
 	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/service"
 )
 
 func main() {
-	ctx, stop := cli.Interrupts(context.Background())
+	ctx, stop := interrupts(context.Background())
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -64,8 +64,8 @@ type options struct {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("echo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cli.Usage(fs, "echo [flags]", description)
-	daemon := cli.Register(fs)
+	setUsage(fs, "echo [flags]", description)
+	daemon := addDaemonFlags(fs, 47)
 	var o options
 	fs.StringVar(&o.service, "service", "echo", "the `capability` to ping: any service that sends its payload back")
 	fs.IntVar(&o.count, "count", 0, "stop after `n` pings (0: until interrupted)")
@@ -76,26 +76,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.reliable, "reliable", false, "send with SendReliable (retransmitted until answered) instead of Send")
 	fs.Float64Var(&o.mockLoss, "mock-loss", 0, "with -mock: the `probability`, 0 to 1, that the mock loses a reply")
 	fs.DurationVar(&o.mockLatency, "mock-latency", 0, "with -mock: the mock's delay before each reply")
-	if err := cli.Parse(fs, args); err != nil {
-		return cli.Fail(stderr, "echo", err)
+	if err := parseFlags(fs, args); err != nil {
+		return fail(stderr, "echo", err)
 	}
-	if err := o.check(fs, daemon.Mock); err != nil {
-		return cli.Fail(stderr, "echo", err)
+	if err := o.check(fs, daemon.mock); err != nil {
+		return fail(stderr, "echo", err)
 	}
-	daemon.MockOptions = append(daemon.MockOptions, mock.WithLoss(o.mockLoss), mock.WithLatency(o.mockLatency))
+	daemon.mockOptions = append(daemon.mockOptions, mock.WithLoss(o.mockLoss), mock.WithLatency(o.mockLatency))
 
-	c, cleanup, err := cli.Connect(ctx, daemon, stderr)
+	c, cleanup, err := daemon.connect(ctx, stderr)
 	if err != nil {
-		return cli.Fail(stderr, "echo", err)
+		return fail(stderr, "echo", err)
 	}
 	defer cleanup()
 
 	svc, err := c.Service(o.service)
 	if err != nil {
-		return cli.Fail(stderr, "echo", fmt.Errorf("no service node offers %q (examples/pkidoc lists the services): %w", o.service, err))
+		return fail(stderr, "echo", fmt.Errorf("no service node offers %q (examples/pkidoc lists the services): %w", o.service, err))
 	}
 	if limit := c.Daemon().MaxPayload; o.size > limit {
-		return cli.Fail(stderr, "echo", cli.Usagef("-size %d: over the daemon's payload limit of %d bytes", o.size, limit))
+		return fail(stderr, "echo", usagef("-size %d: over the daemon's payload limit of %d bytes", o.size, limit))
 	}
 	if !c.Connected() {
 		fmt.Fprintln(stderr, "echo: the daemon says it has no connection to the mixnet: pings fail until it has one")
@@ -107,33 +107,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	p.run(ctx)
 	p.summary()
 	if p.lost+p.errors > 0 {
-		return cli.ExitFailure
+		return exitFailure
 	}
-	return cli.ExitOK
+	return exitOK
 }
 
 // check refuses flag values echo cannot use.
 func (o *options) check(fs *flag.FlagSet, withMock bool) error {
 	switch {
 	case o.count < 0:
-		return cli.Usagef("-count %d: want 0 (until interrupted) or more", o.count)
+		return usagef("-count %d: want 0 (until interrupted) or more", o.count)
 	case o.interval < 0:
-		return cli.Usagef("-interval %v: want 0 or more", o.interval)
+		return usagef("-interval %v: want 0 or more", o.interval)
 	case o.size < 1:
-		return cli.Usagef("-size %d: want 1 or more", o.size)
+		return usagef("-size %d: want 1 or more", o.size)
 	case o.concurrency < 1:
-		return cli.Usagef("-concurrency %d: want 1 or more", o.concurrency)
+		return usagef("-concurrency %d: want 1 or more", o.concurrency)
 	case o.timeout <= 0:
-		return cli.Usagef("-timeout %v: want more than 0", o.timeout)
+		return usagef("-timeout %v: want more than 0", o.timeout)
 	case o.mockLoss < 0 || o.mockLoss > 1:
-		return cli.Usagef("-mock-loss %v: want a probability from 0 to 1", o.mockLoss)
+		return usagef("-mock-loss %v: want a probability from 0 to 1", o.mockLoss)
 	case o.mockLatency < 0:
-		return cli.Usagef("-mock-latency %v: want 0 or more", o.mockLatency)
+		return usagef("-mock-latency %v: want 0 or more", o.mockLatency)
 	}
 	var err error
 	fs.Visit(func(f *flag.Flag) {
 		if (f.Name == "mock-loss" || f.Name == "mock-latency") && !withMock && err == nil {
-			err = cli.Usagef("-%s needs -mock", f.Name)
+			err = usagef("-%s needs -mock", f.Name)
 		}
 	})
 	return err
@@ -156,7 +156,7 @@ type pinger struct {
 
 // run sends pings until -count is reached or ctx ends, then waits for the
 // replies in flight: each up to its timeout, all of them until the
-// second interrupt (cli.Grace).
+// second interrupt (grace).
 func (p *pinger) run(ctx context.Context) {
 	start := time.Now()
 	slots := make(chan struct{}, p.o.concurrency) // one per ping in flight
@@ -172,7 +172,7 @@ func (p *pinger) run(ctx context.Context) {
 		p.mu.Unlock()
 		wg.Go(func() {
 			defer func() { <-slots }()
-			p.ping(cli.Grace(ctx), seq)
+			p.ping(grace(ctx), seq)
 		})
 	}
 	finished := make(chan struct{})

@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -16,11 +18,14 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/katzenthin/katzenthin/internal/cli"
 	"github.com/katzenthin/katzenthin/mock"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// The os/signal package's own goroutine stays once interrupts has called
+// signal.Notify; everything else must be gone.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("os/signal.signal_recv"))
+}
 
 // result is what a run printed and returned.
 type result struct {
@@ -123,7 +128,7 @@ func TestDemo(t *testing.T) {
 	if !strings.Contains(r.stdout, "5 sent, 5 received, 0 lost (0% loss), time ") {
 		t.Errorf("summary:\n%s", r.stdout)
 	}
-	if !regexp.MustCompile(`^using the bundled mock daemon at @katzenthin-demo-[0-9a-f]+ \(kpclientd v0\.0\.47 protocol\)\n$`).MatchString(r.stderr) {
+	if !regexp.MustCompile(`^using the bundled mock daemon at @katzenthin-mock-[0-9a-f]+ \(kpclientd v0\.0\.47 protocol\)\n$`).MatchString(r.stderr) {
 		t.Errorf("stderr %q", r.stderr)
 	}
 }
@@ -157,8 +162,8 @@ func TestGenerations(t *testing.T) {
 // exit status is 1.
 func TestLoss(t *testing.T) {
 	r := echo(t, "-mock", "-mock-loss", "1", "-count", "3", "-interval", "0", "-concurrency", "3", "-timeout", "100ms")
-	if r.code != cli.ExitFailure {
-		t.Errorf("exit %d, want %d", r.code, cli.ExitFailure)
+	if r.code != exitFailure {
+		t.Errorf("exit %d, want %d", r.code, exitFailure)
 	}
 	answered, s := r.check(t)
 	if len(answered) != 0 || s != (stats{3, 0, 3, 0}) {
@@ -173,8 +178,8 @@ func TestLoss(t *testing.T) {
 // daemon's retransmissions run out (on the mock's short ARQ clock).
 func TestLossReliable(t *testing.T) {
 	r := echo(t, "-mock", "-mock-loss", "1", "-reliable", "-count", "2", "-interval", "0", "-concurrency", "2")
-	if r.code != cli.ExitFailure {
-		t.Errorf("exit %d, want %d", r.code, cli.ExitFailure)
+	if r.code != exitFailure {
+		t.Errorf("exit %d, want %d", r.code, exitFailure)
 	}
 	if _, s := r.check(t); s != (stats{2, 0, 2, 0}) || strings.Count(r.stdout, ": no reply: retransmissions exhausted\n") != 2 {
 		t.Errorf("summary %+v\n%s", s, r.stdout)
@@ -263,7 +268,7 @@ func interrupted(t *testing.T, d *mock.Daemon, count string) (secondCtrlC func()
 	d.HoldReplies()
 	ctx, ctrlC := context.WithCancel(testCtx(t))
 	grace, secondCtrlC := context.WithCancel(testCtx(t))
-	ctx = cli.WithGrace(ctx, grace)
+	ctx = withGrace(ctx, grace)
 	stderr := newLines()
 	results := make(chan result, 1)
 	go func() {
@@ -308,8 +313,8 @@ func TestSecondInterrupt(t *testing.T) {
 	secondCtrlC, done := interrupted(t, d, "0")
 	secondCtrlC()
 	r := <-done
-	if r.code != cli.ExitFailure {
-		t.Errorf("exit %d, want %d", r.code, cli.ExitFailure)
+	if r.code != exitFailure {
+		t.Errorf("exit %d, want %d", r.code, exitFailure)
 	}
 	if _, s := r.check(t); s != (stats{2, 0, 2, 0}) || strings.Count(r.stdout, ": no reply yet; stopped waiting\n") != 2 {
 		t.Errorf("summary %+v\n%s", s, r.stdout)
@@ -320,8 +325,8 @@ func TestSecondInterrupt(t *testing.T) {
 func TestWrongReply(t *testing.T) {
 	d := startMock(t, mock.WithService("echo", func(p []byte) []byte { return []byte("something else") }))
 	r := echo(t, "-daemon", d.Addr(), "-count", "2", "-interval", "0")
-	if r.code != cli.ExitFailure {
-		t.Errorf("exit %d, want %d", r.code, cli.ExitFailure)
+	if r.code != exitFailure {
+		t.Errorf("exit %d, want %d", r.code, exitFailure)
 	}
 	if _, s := r.check(t); s != (stats{2, 0, 0, 2}) ||
 		strings.Count(r.stdout, ": wrong reply: its 2574 bytes do not start with the 56 bytes sent\n") != 2 ||
@@ -334,8 +339,8 @@ func TestWrongReply(t *testing.T) {
 func TestOffline(t *testing.T) {
 	d := startMock(t, mock.WithOffline())
 	r := echo(t, "-daemon", d.Addr(), "-count", "1")
-	if r.code != cli.ExitFailure {
-		t.Errorf("exit %d, want %d", r.code, cli.ExitFailure)
+	if r.code != exitFailure {
+		t.Errorf("exit %d, want %d", r.code, exitFailure)
 	}
 	if r.stderr != "echo: the daemon says it has no connection to the mixnet: pings fail until it has one\n" {
 		t.Errorf("stderr %q", r.stderr)
@@ -351,7 +356,7 @@ func TestDaemonNotRunning(t *testing.T) {
 	rand.Read(b[:])
 	addr := "@katzenthin-test-nobody-" + hex.EncodeToString(b[:])
 	r := echo(t, "-daemon", addr, "-count", "1")
-	if r.code != cli.ExitFailure || r.stdout != "" {
+	if r.code != exitFailure || r.stdout != "" {
 		t.Errorf("exit %d, stdout %q", r.code, r.stdout)
 	}
 	want := "echo: no daemon is listening at " + addr + ": start kpclientd there (its client.toml sets the address), " +
@@ -381,7 +386,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"-bogus"}, "flag provided but not defined: -bogus\nUsage: echo [flags]\n"},
 	} {
 		r := echo(t, tc.args...)
-		if r.code != cli.ExitUsage || !strings.HasSuffix(r.stderr, tc.want) && !strings.HasPrefix(r.stderr, tc.want) {
+		if r.code != exitUsage || !strings.HasSuffix(r.stderr, tc.want) && !strings.HasPrefix(r.stderr, tc.want) {
 			t.Errorf("%q: exit %d, stderr\n%q\nwant %q", tc.args, r.code, r.stderr, tc.want)
 		}
 	}
@@ -389,7 +394,7 @@ func TestUsage(t *testing.T) {
 
 func TestNoSuchService(t *testing.T) {
 	r := echo(t, "-mock", "-service", "nonesuch")
-	if r.code != cli.ExitFailure || !strings.Contains(r.stderr, "\necho: no service node offers \"nonesuch\" (examples/pkidoc lists the services): ") {
+	if r.code != exitFailure || !strings.Contains(r.stderr, "\necho: no service node offers \"nonesuch\" (examples/pkidoc lists the services): ") {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }
@@ -399,7 +404,7 @@ func TestHelp(t *testing.T) {
 	if r.code != 0 || r.stdout != "" {
 		t.Errorf("exit %d, stdout %q", r.code, r.stdout)
 	}
-	for _, flag := range []string{"-count n", "-interval", "-size bytes", "-concurrency", "-timeout", "-reliable", "-daemon address", "-mock\n", "-mock-generation", "-mock-loss probability", "-mock-latency"} {
+	for _, flag := range []string{"-count n", "-interval", "-size bytes", "-concurrency", "-timeout", "-reliable", "-daemon address", "-config file", "-mock\n", "-mock-generation", "-mock-loss probability", "-mock-latency"} {
 		if !strings.Contains(r.stderr, "  "+flag) {
 			t.Errorf("-help does not list %q:\n%s", flag, r.stderr)
 		}
@@ -414,5 +419,21 @@ func TestMockLatency(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, "eta=20ms\n") {
 		t.Errorf("the mock's latency is its reply ETA:\n%s", r.stdout)
+	}
+}
+
+// -config names the daemon through a thin-client configuration file.
+func TestConfig(t *testing.T) {
+	d := startMock(t)
+	path := filepath.Join(t.TempDir(), "thinclient.toml")
+	if err := os.WriteFile(path, []byte("Network = \"unix\"\nAddress = \""+d.Addr()+"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := echo(t, "-config", path, "-count", "1", "-interval", "0")
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if answered, s := r.check(t); len(answered) != 1 || s != (stats{1, 1, 0, 0}) {
+		t.Errorf("answered %v, summary %+v", answered, s)
 	}
 }

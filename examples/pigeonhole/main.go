@@ -9,6 +9,7 @@
 //	go run ./examples/pigeonhole -mock                          # the bundled mock daemon
 //	go run ./examples/pigeonhole -mock -mock-local 1s -mock-mixnet 2s  # a mock as slow as a real network
 //	go run ./examples/pigeonhole -size 20000                    # kpclientd at @katzenpost
+//	go run ./examples/pigeonhole -config thinclient.toml        # the daemon that file names
 //
 // Alice and Bob each have their own connection to the same daemon here;
 // in real life they run on different machines, each with its daemon, and
@@ -29,18 +30,21 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/katzenthin/katzenthin/client"
-	"github.com/katzenthin/katzenthin/internal/cli"
 	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/pigeonhole"
-	"github.com/katzenthin/katzenthin/transport"
 	"github.com/katzenthin/katzenthin/wire"
 )
 
 func main() {
-	ctx, stop := cli.Interrupts(context.Background())
+	// The first Ctrl-C cancels ctx; after it, the signal's default
+	// effect is back, so a second one kills the program.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -66,14 +70,8 @@ type options struct {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("pigeonhole", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cli.Usage(fs, "pigeonhole [flags]", description)
-	daemon := cli.Register(fs)
-	// Pigeonhole needs today's daemon: the mock speaks v0.0.99 unless
-	// told otherwise.
-	if f := fs.Lookup("mock-generation"); f != nil {
-		f.DefValue = "99"
-		f.Value.Set("99")
-	}
+	setUsage(fs, "pigeonhole [flags]", description)
+	daemon := addDaemonFlags(fs, 99) // Pigeonhole needs today's daemon: the mock speaks v0.0.99
 	var o options
 	fs.IntVar(&o.messages, "messages", 3, "how many short messages Alice writes")
 	fs.IntVar(&o.size, "size", 5000, "`bytes` of the random file Alice writes through a copy command (0: none)")
@@ -81,56 +79,52 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long each step may take")
 	fs.DurationVar(&o.mockLocal, "mock-local", 0, "with -mock: the time each encryption takes (a real daemon: 2-4 s)")
 	fs.DurationVar(&o.mockMixnet, "mock-mixnet", 0, "with -mock: the time each courier round trip takes (a real network: 2-5 s)")
-	if err := cli.Parse(fs, args); err != nil {
-		return cli.Fail(stderr, "pigeonhole", err)
+	if err := parseFlags(fs, args); err != nil {
+		return fail(stderr, "pigeonhole", err)
 	}
 	switch {
 	case o.messages < 0:
-		return cli.Fail(stderr, "pigeonhole", cli.Usagef("-messages %d: want 0 or more", o.messages))
+		return fail(stderr, "pigeonhole", usagef("-messages %d: want 0 or more", o.messages))
 	case o.size < 0 || o.size > pigeonhole.MaxLargePayload:
-		return cli.Fail(stderr, "pigeonhole", cli.Usagef("-size %d: want 0 to %d", o.size, pigeonhole.MaxLargePayload))
+		return fail(stderr, "pigeonhole", usagef("-size %d: want 0 to %d", o.size, pigeonhole.MaxLargePayload))
 	case o.timeout <= 0:
-		return cli.Fail(stderr, "pigeonhole", cli.Usagef("-timeout %v: want more than 0", o.timeout))
-	case (o.mockLocal != 0 || o.mockMixnet != 0) && !daemon.Mock:
-		return cli.Fail(stderr, "pigeonhole", cli.Usagef("-mock-local and -mock-mixnet need -mock"))
+		return fail(stderr, "pigeonhole", usagef("-timeout %v: want more than 0", o.timeout))
+	case (o.mockLocal != 0 || o.mockMixnet != 0) && !daemon.mock:
+		return fail(stderr, "pigeonhole", usagef("-mock-local and -mock-mixnet need -mock"))
 	}
 	large, err := payload(o)
 	if err != nil {
-		return cli.Fail(stderr, "pigeonhole", err)
+		return fail(stderr, "pigeonhole", err)
 	}
-	daemon.MockOptions = append(daemon.MockOptions, mock.WithPigeonholeLatency(o.mockLocal, o.mockMixnet))
+	daemon.mockOptions = append(daemon.mockOptions, mock.WithPigeonholeLatency(o.mockLocal, o.mockMixnet))
 
-	c, cleanup, err := cli.Connect(ctx, daemon, stderr)
+	c, cleanup, err := daemon.connect(ctx, stderr)
 	if err != nil {
-		return cli.Fail(stderr, "pigeonhole", err)
+		return fail(stderr, "pigeonhole", err)
 	}
 	defer cleanup()
 	if g := c.Daemon().Generation; g != wire.Generation99 {
-		return cli.Fail(stderr, "pigeonhole", fmt.Errorf("kpclientd %s has no Pigeonhole: it needs v0.0.99: %w", g, client.ErrUnsupported))
+		return fail(stderr, "pigeonhole", fmt.Errorf("kpclientd %s has no Pigeonhole: it needs v0.0.99: %w", g, client.ErrUnsupported))
 	}
 	if !c.Connected() {
 		fmt.Fprintln(stderr, "pigeonhole: the daemon says it has no connection to the mixnet: writes and reads wait until it has one")
 	}
 	bobClient, err := dialAgain(ctx, daemon)
 	if err != nil {
-		return cli.Fail(stderr, "pigeonhole", err)
+		return fail(stderr, "pigeonhole", err)
 	}
 	defer bobClient.Close()
 	d := &demo{alice: pigeonhole.New(c), bob: pigeonhole.New(bobClient), o: o, out: stdout, start: time.Now()}
 	if err := d.run(ctx, large); err != nil {
-		return cli.Fail(stderr, "pigeonhole", err)
+		return fail(stderr, "pigeonhole", err)
 	}
-	return cli.ExitOK
+	return exitOK
 }
 
-// dialAgain opens a second connection to the daemon Connect reached (the
+// dialAgain opens a second connection to the daemon connect reached (the
 // mock included): Bob's.
-func dialAgain(ctx context.Context, f *cli.Flags) (*client.Client, error) {
-	dialer, err := transport.Parse(f.Address())
-	if err != nil {
-		return nil, err
-	}
-	return client.Dial(ctx, client.WithDialer(dialer), client.WithDaemonUIDs(f.DaemonUIDs...))
+func dialAgain(ctx context.Context, f *daemonFlags) (*client.Client, error) {
+	return client.Dial(ctx, client.WithDialer(f.dialer), client.WithDaemonUIDs(f.uids...))
 }
 
 // payload is the large file: -file's content or -size random bytes.
@@ -141,7 +135,7 @@ func payload(o options) ([]byte, error) {
 			return nil, err
 		}
 		if len(b) > pigeonhole.MaxLargePayload {
-			return nil, cli.Usagef("-file %s: %d bytes, at most %d", o.file, len(b), pigeonhole.MaxLargePayload)
+			return nil, usagef("-file %s: %d bytes, at most %d", o.file, len(b), pigeonhole.MaxLargePayload)
 		}
 		return b, nil
 	}

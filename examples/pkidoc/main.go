@@ -4,6 +4,7 @@
 //
 //	go run ./examples/pkidoc -mock          # the bundled mock daemon's document
 //	go run ./examples/pkidoc -json | jq .   # kpclientd's, for machines
+//	go run ./examples/pkidoc -config thinclient.toml  # the daemon that file names
 //
 // The -json form keeps the document's own field names; byte fields
 // (keys, hashes, shared random values) are lowercase hex strings.
@@ -18,19 +19,23 @@ import (
 	"io"
 	"maps"
 	"os"
+	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/katzenthin/katzenthin/client"
-	"github.com/katzenthin/katzenthin/internal/cli"
 	"github.com/katzenthin/katzenthin/pki"
 )
 
 func main() {
-	ctx, stop := cli.Interrupts(context.Background())
+	// The first Ctrl-C cancels ctx; after it, the signal's default
+	// effect is back, so a second one kills the program.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -50,17 +55,17 @@ epoch in decimal as their key.`
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("pkidoc", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cli.Usage(fs, "pkidoc [flags]", description)
-	daemon := cli.Register(fs)
+	setUsage(fs, "pkidoc [flags]", description)
+	daemon := addDaemonFlags(fs, 47)
 	asJSON := fs.Bool("json", false, "print the document as JSON (byte fields as hex strings)")
 	epoch := fs.Uint64("epoch", 0, "the `epoch` whose document to print (0: the current one; other epochs need kpclientd v0.0.99)")
-	if err := cli.Parse(fs, args); err != nil {
-		return cli.Fail(stderr, "pkidoc", err)
+	if err := parseFlags(fs, args); err != nil {
+		return fail(stderr, "pkidoc", err)
 	}
 
-	c, cleanup, err := cli.Connect(ctx, daemon, stderr)
+	c, cleanup, err := daemon.connect(ctx, stderr)
 	if err != nil {
-		return cli.Fail(stderr, "pkidoc", err)
+		return fail(stderr, "pkidoc", err)
 	}
 	defer cleanup()
 
@@ -69,7 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ctx, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()
 		if doc, err = c.DocumentForEpoch(ctx, *epoch); err != nil {
-			return cli.Fail(stderr, "pkidoc", fmt.Errorf("the document of epoch %d: %w", *epoch, err))
+			return fail(stderr, "pkidoc", fmt.Errorf("the document of epoch %d: %w", *epoch, err))
 		}
 	}
 	if *asJSON {
@@ -80,9 +85,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = writeText(stdout, doc, daemonLine(c))
 	}
 	if err != nil {
-		return cli.Fail(stderr, "pkidoc", err)
+		return fail(stderr, "pkidoc", err)
 	}
-	return cli.ExitOK
+	return exitOK
 }
 
 // daemonLine describes the daemon the document came from.

@@ -15,8 +15,6 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/katzenthin/katzenthin/examples/internal/fixture"
-	"github.com/katzenthin/katzenthin/internal/cli"
 	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/pki"
 	"github.com/katzenthin/katzenthin/wire"
@@ -59,7 +57,7 @@ func TestTextGolden(t *testing.T) {
 	for _, gen := range []string{"47", "99"} {
 		t.Run(gen, func(t *testing.T) {
 			var out bytes.Buffer
-			if err := writeText(&out, fixture.Document(t, gen), "from kpclientd v0.0."+gen+", connected to the mixnet"); err != nil {
+			if err := writeText(&out, capturedDocument(t, gen), "from kpclientd v0.0."+gen+", connected to the mixnet"); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, "pkidoc-v0.0."+gen+".golden.txt", out.Bytes())
@@ -122,7 +120,7 @@ func TestRunJSON(t *testing.T) {
 
 // The captured v0.0.47 document, with its six services, converts too.
 func TestJSONCaptured(t *testing.T) {
-	doc := fixture.Document(t, "47")
+	doc := capturedDocument(t, "47")
 	b, err := json.Marshal(jsonOf(doc))
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +180,7 @@ func TestEpoch(t *testing.T) {
 
 	d47 := mock.Start(t)
 	code, stdout, stderr = pkidoc(t, "-daemon", d47.Addr(), "-epoch", "5")
-	if code != cli.ExitFailure || stdout != "" || !strings.HasPrefix(stderr, "pkidoc: the document of epoch 5: client: not supported by this daemon") {
+	if code != exitFailure || stdout != "" || !strings.HasPrefix(stderr, "pkidoc: the document of epoch 5: client: not supported by this daemon") {
 		t.Errorf("v0.0.47: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
@@ -199,7 +197,7 @@ func TestMockFlag(t *testing.T) {
 
 func TestDaemonNotRunning(t *testing.T) {
 	code, stdout, stderr := pkidoc(t, "-daemon", "/nonexistent/katzenthin-test.sock")
-	if code != cli.ExitFailure || stdout != "" || strings.Count(stderr, "\n") != 1 ||
+	if code != exitFailure || stdout != "" || strings.Count(stderr, "\n") != 1 ||
 		!strings.HasPrefix(stderr, "pkidoc: no daemon is listening at /nonexistent/katzenthin-test.sock: ") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}

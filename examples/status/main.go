@@ -7,6 +7,7 @@
 //
 //	go run ./examples/status -mock -o status.html   # the bundled mock daemon
 //	go run ./examples/status -o /var/www/kp.html     # kpclientd at @katzenpost
+//	go run ./examples/status -config thinclient.toml -o kp.html  # the daemon that file names
 //	go run ./examples/status -mock -serve :8080      # a live page: http://localhost:8080/
 //
 // With -serve it serves the page instead and keeps it current: it
@@ -28,14 +29,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/katzenthin/katzenthin/client"
-	"github.com/katzenthin/katzenthin/internal/cli"
 )
 
 func main() {
-	ctx, stop := cli.Interrupts(context.Background())
+	// The first Ctrl-C cancels ctx; after it, the signal's default
+	// effect is back, so a second one kills the program.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -51,16 +56,16 @@ external assets, it works offline.`
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cli.Usage(fs, "status [flags]", description)
-	daemon := cli.Register(fs)
+	setUsage(fs, "status [flags]", description)
+	daemon := addDaemonFlags(fs, 47)
 	out := fs.String("o", "-", "write the page to this `file` (-: standard output)")
 	addr := fs.String("serve", "", "serve the page live at this `address` (\":8080\", \"127.0.0.1:0\") instead of writing it")
 	interval := fs.Duration("ping", 10*time.Second, "with -serve: ping the echo service this often (each ping waits as long for its reply)")
-	if err := cli.Parse(fs, args); err != nil {
-		return cli.Fail(stderr, "status", err)
+	if err := parseFlags(fs, args); err != nil {
+		return fail(stderr, "status", err)
 	}
 	if *addr != "" && *interval <= 0 {
-		return cli.Fail(stderr, "status", cli.Usagef("-ping %v: must be positive", *interval))
+		return fail(stderr, "status", usagef("-ping %v: must be positive", *interval))
 	}
 
 	var m *metrics
@@ -69,22 +74,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		m = newMetrics()
 		opts = append(opts, client.WithTracer(m))
 	}
-	c, cleanup, err := cli.Connect(ctx, daemon, stderr, opts...)
+	c, cleanup, err := daemon.connect(ctx, stderr, opts...)
 	if err != nil {
-		return cli.Fail(stderr, "status", err)
+		return fail(stderr, "status", err)
 	}
 	defer cleanup()
 
 	if *addr != "" {
-		if err := serve(ctx, *addr, newServer(c, daemon.Address(), *interval, m), stderr); err != nil {
-			return cli.Fail(stderr, "status", err)
+		if err := serve(ctx, *addr, newServer(c, daemon.dialled, *interval, m), stderr); err != nil {
+			return fail(stderr, "status", err)
 		}
-		return cli.ExitOK
+		return exitOK
 	}
 
 	p := newPage(c.Document(), daemonInfo{
 		Generation: c.Daemon().Generation.String(),
-		Address:    daemon.Address(),
+		Address:    daemon.dialled,
 		Connected:  c.Connected(),
 		MaxPayload: c.Daemon().MaxPayload,
 	}, time.Now())
@@ -95,12 +100,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = writeFile(*out, p)
 	}
 	if err != nil {
-		return cli.Fail(stderr, "status", err)
+		return fail(stderr, "status", err)
 	}
 	if *out != "-" {
 		fmt.Fprintf(stderr, "status: wrote %s (epoch %d, %d nodes)\n", *out, p.Epoch, len(p.Diagram.Nodes))
 	}
-	return cli.ExitOK
+	return exitOK
 }
 
 // writeFile writes the page to a file, leaving no half-written page behind

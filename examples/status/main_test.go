@@ -16,8 +16,6 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/katzenthin/katzenthin/examples/internal/fixture"
-	"github.com/katzenthin/katzenthin/internal/cli"
 	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/pki"
 	"github.com/katzenthin/katzenthin/wire"
@@ -42,7 +40,7 @@ func render(t *testing.T, doc *pki.Document, d daemonInfo) []byte {
 
 // The page of the document a real kpclientd v0.0.47 sent.
 func TestGolden(t *testing.T) {
-	got := render(t, fixture.Document(t, "47"), daemonInfo{Generation: "v0.0.47", Address: "@katzenpost", Connected: true, MaxPayload: 2000})
+	got := render(t, capturedDocument(t, "47"), daemonInfo{Generation: "v0.0.47", Address: "@katzenpost", Connected: true, MaxPayload: 2000})
 	path := filepath.Join("testdata", "status.golden.html")
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
@@ -64,8 +62,8 @@ func TestPages(t *testing.T) {
 		name string
 		doc  *pki.Document
 	}{
-		{"captured v0.0.47", fixture.Document(t, "47")},
-		{"captured v0.0.99", fixture.Document(t, "99")},
+		{"captured v0.0.47", capturedDocument(t, "47")},
+		{"captured v0.0.99", capturedDocument(t, "99")},
 		{"mock", mock.New().Document()},
 		{"wide", wide(t)},
 		{"hostile names", hostile(t)},
@@ -191,7 +189,7 @@ func TestTagError(t *testing.T) {
 
 // wide is the captured document with more nodes in every column.
 func wide(t *testing.T) *pki.Document {
-	doc := *fixture.Document(t, "47")
+	doc := *capturedDocument(t, "47")
 	more := func(nodes []*pki.MixDescriptor, n int) []*pki.MixDescriptor {
 		out := nodes
 		for i := range n {
@@ -210,7 +208,7 @@ func wide(t *testing.T) *pki.Document {
 
 // hostile is the captured document with markup in names and endpoints.
 func hostile(t *testing.T) *pki.Document {
-	doc := *fixture.Document(t, "47")
+	doc := *capturedDocument(t, "47")
 	svc := *doc.ServiceNodes[0]
 	svc.Name = `<script>alert("x")</script>`
 	svc.Services = map[string]map[string]any{`<b>bold</b>`: {"endpoint": `"><i>`}}
@@ -254,7 +252,7 @@ func TestRunFile(t *testing.T) {
 
 func TestRunMockStdout(t *testing.T) {
 	code, stdout, stderr := status(t, "-mock")
-	if code != 0 || !regexp.MustCompile(`^using the bundled mock daemon at @katzenthin-demo-[0-9a-f]+ \(kpclientd v0\.0\.47 protocol\)\n$`).MatchString(stderr) {
+	if code != 0 || !regexp.MustCompile(`^using the bundled mock daemon at @katzenthin-mock-[0-9a-f]+ \(kpclientd v0\.0\.47 protocol\)\n$`).MatchString(stderr) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 	wellFormed(t, []byte(stdout))
@@ -274,14 +272,14 @@ func TestRunOffline(t *testing.T) {
 
 func TestRunErrors(t *testing.T) {
 	code, stdout, stderr := status(t, "-daemon", "tcp:127.0.0.1:1")
-	if code != cli.ExitFailure || stdout != "" || strings.Count(stderr, "\n") != 1 ||
+	if code != exitFailure || stdout != "" || strings.Count(stderr, "\n") != 1 ||
 		!strings.HasPrefix(stderr, "status: no daemon is listening at tcp:127.0.0.1:1: ") {
 		t.Errorf("not running: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 
 	file := filepath.Join(t.TempDir(), "missing-dir", "status.html")
 	code, _, stderr = status(t, "-mock", "-o", file)
-	if code != cli.ExitFailure || !strings.Contains(stderr, "\nstatus: open "+file+": no such file or directory\n") {
+	if code != exitFailure || !strings.Contains(stderr, "\nstatus: open "+file+": no such file or directory\n") {
 		t.Errorf("unwritable: exit %d, stderr %q", code, stderr)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/katzenthin/katzenthin/wire"
 )
 
-// Exit statuses of the example programs.
+// Exit statuses of a command.
 const (
 	// ExitOK: the program did its job.
 	ExitOK = 0
@@ -21,7 +21,7 @@ const (
 	ExitUsage = 2
 )
 
-// Flags holds the flags every example takes, set up by Register.
+// Flags holds the flags that choose the daemon, set up by Register.
 type Flags struct {
 	// Daemon is the daemon's address, in the forms transport.Parse reads
 	// (-daemon, default transport.DefaultAddress).
@@ -34,7 +34,7 @@ type Flags struct {
 	// default, mock.DefaultGeneration).
 	MockGeneration int
 	// MockOptions configure the mock further. A program adds its own
-	// knobs here before Connect (echo's -mock-loss, for one).
+	// knobs here before Connect (a program's -mock-loss, for one).
 	MockOptions []mock.Option
 	// DaemonUIDs are the uids a Unix-socket daemon may run as besides
 	// ours and root (-daemon-uid, repeatable); see client.WithDaemonUIDs.
