@@ -51,11 +51,12 @@ var encMode = func() cbor.UserBufferEncMode {
 }()
 
 // encoder is the scratch space of one encoding. The library writes into a
-// bytes.Buffer that escapes, and a v0.0.47 response is converted to its
-// envelope first: reusing both keeps a daemon's events (the mock's, when
-// it is the daemon) free of allocations.
+// bytes.Buffer that it takes by pointer, so the buffer escapes; and a
+// v0.0.47 response is converted to its envelope first. Reusing encoders
+// keeps a daemon's events (the mock's, when it is the daemon) free of
+// allocations.
 type encoder struct {
-	buf bytes.Buffer
+	buf bytes.Buffer // wraps the caller's dst during an encoding
 	r47 response47
 }
 
@@ -63,9 +64,6 @@ type encoder struct {
 // which drops entries at random under the race detector and so would make
 // allocation counts depend on the build.
 var encoders = make(chan *encoder, 64)
-
-// maxIdleBuffer bounds the buffer an idle encoder keeps.
-const maxIdleBuffer = 64 << 10
 
 func getEncoder() *encoder {
 	select {
@@ -77,10 +75,7 @@ func getEncoder() *encoder {
 }
 
 func putEncoder(e *encoder) {
-	if e.buf.Cap() > maxIdleBuffer {
-		return
-	}
-	e.r47 = response47{} // keep no caller memory
+	*e = encoder{} // keep no caller memory
 	select {
 	case encoders <- e:
 	default:
@@ -94,13 +89,15 @@ func appendCBOR(dst []byte, v any, e *encoder) []byte {
 		e = getEncoder()
 		defer putEncoder(e)
 	}
-	e.buf.Reset()
+	e.buf = *bytes.NewBuffer(dst)
 	if err := encMode.MarshalToBuffer(v, &e.buf); err != nil {
 		// The message types hold only encodable fields: an error here is
 		// a bug in this package, not bad input.
 		panic(fmt.Sprintf("wire: encoding %T: %v", v, err))
 	}
-	return append(dst, e.buf.Bytes()...)
+	dst = e.buf.Bytes()
+	e.buf = bytes.Buffer{}
+	return dst
 }
 
 // appendHead appends a CBOR initial byte with its argument in the

@@ -145,6 +145,24 @@ func TestResponseEvent(t *testing.T) {
 	if _, err := r.Event(); !errors.Is(err, wire.ErrManyEvents) {
 		t.Fatalf("two events: %v", err)
 	}
+	// The sent and reply events, alone and with a query reply.
+	sent := &wire.MessageSentEvent{}
+	reply := &wire.MessageReplyEvent{}
+	for _, c := range []struct {
+		r    wire.Response
+		want any
+	}{
+		{wire.Response{MessageSent: sent}, sent},
+		{wire.Response{MessageReply: reply}, reply},
+		{wire.Response{MessageSent: sent, VoucherOpenReply: &wire.VoucherOpenReply{}}, nil},
+		{wire.Response{MessageReply: reply, SessionTokenReply: &wire.SessionTokenReply{}}, nil},
+		{wire.Response{MessageSent: sent, MessageReply: reply}, nil},
+	} {
+		ev, err := c.r.Event()
+		if c.want == nil && !errors.Is(err, wire.ErrManyEvents) || c.want != nil && (err != nil || ev != c.want) {
+			t.Errorf("%+v: %v %v", c.r, ev, err)
+		}
+	}
 }
 
 func TestDecodeResponseBothShutdownSpellings(t *testing.T) {
