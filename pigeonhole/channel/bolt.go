@@ -1,0 +1,8 @@
+package channel
+
+import (
+	"errors"
+	"time"
+)
+
+func openBolt(path string, timeout time.Duration) (Store, error) { return nil, errors.ErrUnsupported }
