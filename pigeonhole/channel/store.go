@@ -36,7 +36,8 @@ type Store interface {
 	Delete(ctx context.Context, name string) error
 	// Commit applies c to the channel in one atomic, durable
 	// transaction; ErrNotFound (and no change) if there is no such
-	// channel.
+	// channel. A Change that fails Check against the channel's state
+	// is refused whole.
 	Commit(ctx context.Context, name string, c Change) error
 	// Close releases the store. Calls after it fail.
 	Close() error
@@ -153,6 +154,12 @@ type Change struct {
 	// Put adds records, replacing any of the same Seq.
 	Put []Record
 	// Delete removes the records of these sequence numbers; a missing
-	// one is not an error.
+	// one is not an error. Deletes apply before puts.
 	Delete []uint64
 }
+
+// Check reports whether c may be applied to a channel whose state is
+// cur: its State keeps the channel's name and kind and is well formed,
+// and each of its records has exactly one of Envelope, CopyCap and
+// Message. A Store calls it inside Commit's transaction, before writing.
+func (c Change) Check(cur State) error { return checkChange(cur, c) }
