@@ -36,6 +36,7 @@ fuzz:
 	  done; \
 	done
 
-## soak: a bounded soak test against the mock (SOAK=10m for longer; SOAK_FLAGS="-churn -generation 99" for connection churn).
+## soak: a bounded soak test against the mock (SOAK=10m for longer; SOAK_FLAGS="-churn -generation 99" for connection churn), then the long durable-channel crash test.
 soak:
 	$(GO) run ./internal/soak -duration $(SOAK) $(SOAK_FLAGS)
+	KATZENTHIN_CRASH_SOAK=1 $(GO) test -count=1 -run '^TestCrash$$' -timeout 30m ./pigeonhole/channel/

@@ -27,8 +27,8 @@ import (
 // test binary, re-executed with crashRoleEnv set), move N messages
 // through durable channels against an out-of-process mockd, and each is
 // killed with SIGKILL at random moments K times and restarted. The
-// short version runs in `go test`; KATZENTHIN_CRASH_SOAK=1 (make
-// soak-crash) runs the long one.
+// short version runs in `go test`; KATZENTHIN_CRASH_SOAK=1 (make soak)
+// runs the long one.
 const (
 	crashRoleEnv = "KATZENTHIN_CRASH_ROLE" // "writer" or "reader"
 	crashDBEnv   = "KATZENTHIN_CRASH_DB"
@@ -40,12 +40,12 @@ const (
 func crashMessage(i uint64) string { return fmt.Sprintf("message %d", i) }
 
 func TestCrash(t *testing.T) {
-	n, kills := 60, 3
+	n, kills, limit := 60, 3, 5*time.Minute
 	if os.Getenv(crashSoakEnv) != "" {
-		n, kills = 1000, 40
+		n, kills, limit = 1000, 40, 25*time.Minute
 	}
 	m := mockdproc.Start(t, wire.Generation99, "-pigeonhole-mixnet", "20ms")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 
 	// The channels: a new stream for the writer, its read cap for the
@@ -275,7 +275,7 @@ func runCrashChild() bool {
 }
 
 func crashChild(role, path, addr string, n uint64) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 	var clients []*pigeonhole.Client
 	for range 2 {
