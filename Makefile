@@ -30,7 +30,7 @@ bench:
 
 ## fuzz: every fuzzer for FUZZTIME each.
 fuzz:
-	@for p in ./wire ./pki ./mock ./pigeonhole ./client; do \
+	@for p in ./wire ./pki ./mock ./pigeonhole ./pigeonhole/channel ./client; do \
 	  for f in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \
 	    echo "== $$p $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$p || exit 1; \
 	  done; \
