@@ -110,11 +110,11 @@ func TestOpenBadFiles(t *testing.T) {
 	fdb.Close()
 
 	cases := map[string][]byte{
-		"garbage":    []byte("this is not a database, just some text that is long enough to look at"),
-		"zeros":      make([]byte, 64<<10),
-		"truncated":  goodBytes[:len(goodBytes)/3],
-		"one page":   goodBytes[:4096],
-		"meta flips": flip(goodBytes, 0x20, 0x1010),
+		"garbage":     []byte("this is not a database, just some text that is long enough to look at"),
+		"zeros":       make([]byte, 64<<10),
+		"truncated":   goodBytes[:len(goodBytes)/3],
+		"one page":    goodBytes[:4096],
+		"meta flips":  flip(goodBytes, 0x20, 0x1010),
 		"meta zeroed": func() []byte { b := append([]byte(nil), goodBytes...); clear(b[:8192]); return b }(),
 	}
 	for name, content := range cases {
