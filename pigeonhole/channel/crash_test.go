@@ -79,12 +79,14 @@ func TestCrash(t *testing.T) {
 		wg      sync.WaitGroup
 		mu      sync.Mutex
 		got     = make(map[uint64]string) // seq → data, from the reader's lines
-		deliver int                       // messages handed to the reader, duplicates included
+		acked   = make(map[uint64]bool)
+		maxSeq  uint64
+		deliver int // messages handed to the reader, duplicates included
 	)
 	check := func(line string) error {
-		// "got SEQ DATA"
+		// "got SEQ DATA", "acked SEQ"
 		f := strings.SplitN(line, " ", 3)
-		if len(f) != 3 || f[0] != "got" {
+		if len(f) < 2 || (f[0] != "got" && f[0] != "acked") {
 			return nil
 		}
 		seq, err := strconv.ParseUint(f[1], 10, 64)
@@ -93,7 +95,22 @@ func TestCrash(t *testing.T) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
+		if f[0] == "acked" {
+			acked[seq] = true
+			return nil
+		}
+		if len(f) != 3 {
+			return fmt.Errorf("reader line %q", line)
+		}
 		deliver++
+		switch {
+		case acked[seq]:
+			return fmt.Errorf("message %d handed out again after its Ack", seq)
+		case seq > maxSeq+1:
+			return fmt.Errorf("message %d came after %d: one skipped", seq, maxSeq)
+		case seq == maxSeq+1:
+			maxSeq = seq
+		}
 		if f[2] != crashMessage(seq) {
 			// A box holding another message than its own: an index
 			// written twice, or a reader that skipped or repeated one.
@@ -130,7 +147,8 @@ func TestCrash(t *testing.T) {
 		}
 	}
 
-	// Every message 1..N came, in its place; none after N.
+	// Every message 1..N came, in order, in its place; none after N;
+	// none was handed out again after its Ack.
 	for i := uint64(1); i <= uint64(n); i++ {
 		if got[i] != crashMessage(i) {
 			t.Errorf("message %d: %q", i, got[i])
@@ -330,6 +348,7 @@ func crashChild(role, path, addr string, n uint64) error {
 		if err := r.Ack(ctx, m.Seq); err != nil {
 			return err
 		}
+		fmt.Printf("acked %d\n", m.Seq)
 		if m.Seq == n {
 			return nil
 		}
