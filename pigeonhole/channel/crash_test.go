@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"os"
 	"os/exec"
@@ -293,6 +294,17 @@ func runCrashChild() bool {
 }
 
 func crashChild(role, path, addr string, n uint64) error {
+	if role == "hold" {
+		// TestOpenLockedByAnotherProcess: hold the store file until
+		// stdin closes.
+		db, err := channel.Open(path)
+		if err != nil {
+			return err
+		}
+		fmt.Println("holding")
+		io.Copy(io.Discard, os.Stdin)
+		return db.Close()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 	var clients []*pigeonhole.Client
@@ -353,4 +365,47 @@ func crashChild(role, path, addr string, n uint64) error {
 			return nil
 		}
 	}
+}
+
+// TestOpenLockedByAnotherProcess: while another process has the store
+// file open, Open fails with ErrLocked after its lock timeout; once that
+// process ends, Open succeeds.
+func TestOpenLockedByAnotherProcess(t *testing.T) {
+	path := tempDBPath(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestOpenLockedByAnotherProcess$")
+	cmd.Env = append(os.Environ(), crashRoleEnv+"=hold", crashDBEnv+"="+path)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		stdin.Close()
+		if cmd.ProcessState == nil {
+			cmd.Wait()
+		}
+	}()
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() || sc.Text() != "holding" {
+		t.Fatalf("the other process did not open the file: %q %v", sc.Text(), sc.Err())
+	}
+	if _, err := channel.Open(path, channel.WithLockTimeout(100*time.Millisecond)); !errors.Is(err, channel.ErrLocked) {
+		t.Fatalf("Open of a file another process holds: %v, want ErrLocked", err)
+	}
+	stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("the other process: %v", err)
+	}
+	db, err := channel.Open(path, channel.WithLockTimeout(5*time.Second))
+	if err != nil {
+		t.Fatalf("Open after the other process ended: %v", err)
+	}
+	db.Close()
 }
