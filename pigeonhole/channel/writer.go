@@ -459,8 +459,9 @@ func (w *Writer) finishUncommitted(op *Write, err error) {
 
 // Flush waits until every message submitted so far has ended, sends
 // again the committed ones whose write failed in this run, and waits
-// for those too. It returns nil when every committed message is
-// acknowledged, else the first error.
+// for those too (they go on after ctx ends, until they end or Close).
+// It returns nil when every committed message is acknowledged, else the
+// first error.
 func (w *Writer) Flush(ctx context.Context) error {
 	select {
 	case <-w.resumed:
