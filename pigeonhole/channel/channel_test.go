@@ -236,8 +236,8 @@ func TestTombstoneStops(t *testing.T) {
 }
 
 // TestCommitFailureSendsNothing: a commit that fails (a full disk)
-// fails Send, nothing goes out, later messages abort, and the index is
-// used by the next message.
+// fails Send, nothing goes out, later messages abort, the writer takes
+// nothing new, and once reopened it uses the index for the next message.
 func TestCommitFailureSendsNothing(t *testing.T) {
 	d := startMock(t)
 	ctx := testCtx(t)
@@ -263,8 +263,8 @@ func TestCommitFailureSendsNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := op2.Err(); !errors.Is(err, errDiskFull) {
-		t.Fatalf("write with a failing commit: %v, want the store's error", err)
+	if err := op2.Err(); !errors.Is(err, errDiskFull) || !errors.Is(err, channel.ErrBroken) {
+		t.Fatalf("write with a failing commit: %v, want ErrBroken and the store's error", err)
 	}
 	if err := op3.Err(); !errors.Is(err, channel.ErrAborted) {
 		t.Fatalf("write after a failed one: %v, want ErrAborted", err)
@@ -273,6 +273,13 @@ func TestCommitFailureSendsNothing(t *testing.T) {
 		t.Errorf("%d writes went out, want only the first", s.Starts)
 	}
 	fs.setFail(nil)
+	if err := w.Send(ctx, []byte("after")); !errors.Is(err, channel.ErrBroken) {
+		t.Fatalf("Send after a failed commit: %v, want ErrBroken", err)
+	}
+	w.Close()
+	if w, err = db.Writer(ctx, "out"); err != nil {
+		t.Fatal(err)
+	}
 	if w.NextSeq() != 2 {
 		t.Fatalf("NextSeq after the failures: %d, want 2", w.NextSeq())
 	}
@@ -392,5 +399,54 @@ func TestSecretsRedacted(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestEncryptFailureFreesIndex: a message the daemon refuses to encrypt
+// was never committed or sent; its index goes to the next message, and
+// the reader sees no gap.
+func TestEncryptFailureFreesIndex(t *testing.T) {
+	d := startMock(t)
+	ctx := testCtx(t)
+	db, err := channel.New(channel.NewMemoryStore(), channel.WithClients(dialN(t, mockDialer(d), 2)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	w, err := db.CreateWriter(ctx, "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Send(ctx, []byte("message 1")); err != nil {
+		t.Fatal(err)
+	}
+	bad, err := w.Submit(ctx, make([]byte, 5000)) // more than a box holds
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := w.Submit(ctx, []byte("message 2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bad.Err(); !errors.Is(err, pigeonhole.ErrInvalidLength) {
+		t.Fatalf("oversized message: %v, want ErrInvalidLength", err)
+	}
+	switch err := next.Err(); {
+	case errors.Is(err, channel.ErrAborted): // it had its index before the failure
+		if err := w.Send(ctx, []byte("message 2")); err != nil {
+			t.Fatal(err)
+		}
+	case err != nil:
+		t.Fatalf("message after the refused one: %v", err)
+	}
+	if err := w.Send(ctx, []byte("message 3")); err != nil {
+		t.Fatal(err)
+	}
+	r, err := db.ImportReader(ctx, "in", w.ReadCap(), w.Start())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := receiveN(t, ctx, r, 3, 1); !slices.Equal(got, msgs(1, 3)) {
+		t.Fatalf("received %q", got)
 	}
 }

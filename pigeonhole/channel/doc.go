@@ -78,9 +78,12 @@
 //	| 3. Receive returned it                      | the message                  | handed out again until acknowledged           |
 //	| 4. Ack(seq): commit: delete it              | nothing of it                | not handed out again                          |
 //
-// Failures: a failed commit (a full disk) fails the message, and nothing
-// of it was sent; the messages submitted after it fail with ErrAborted
-// and their indexes are free again. A failed commit of an acknowledgement
+// Failures: a message that fails before its commit (its encryption
+// failed, its context ended) was not sent, and its index is free again;
+// the messages submitted after it fail with ErrAborted. A failed commit
+// (a full disk) fails the message with ErrBroken, and nothing of it was
+// sent; whether the store holds it is unknown until the store is read
+// again, so the Writer takes nothing new until the channel is reopened. A failed commit of an acknowledgement
 // fails Send while the record stays pending: it is sent again, which is
 // harmless. A write that fails after its commit (its context ended, Close)
 // stays pending: Flush sends it again, and so does the next open. A

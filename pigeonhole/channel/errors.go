@@ -31,6 +31,11 @@ var (
 	// was committed, so this one, which would have followed it, was not
 	// committed either and nothing of it was sent. Submit it again.
 	ErrAborted = errors.New("channel: an earlier message failed before it was committed")
+	// ErrBroken: committing a message to the store failed, so whether
+	// it is pending is unknown until the store is read again; nothing of
+	// it was sent. The Writer takes no new message: close it and open
+	// the channel again (the application resumes from NextSeq).
+	ErrBroken = errors.New("channel: a store commit failed; reopen the channel")
 	// ErrUnknownSeq: Ack of a sequence number the reader never handed
 	// out.
 	ErrUnknownSeq = errors.New("channel: unknown sequence number")

@@ -42,6 +42,7 @@ type Writer struct {
 	alloc    pigeonhole.MessageBoxIndex // the index the next message gets
 	allocSeq uint64
 	tail     *write // the last message given an index: the next one commits after it
+	broken   error  // a commit of a pending record failed: no new message until reopen
 
 	// commitMu serialises the store commits of the channel, so that each
 	// writes a state derived from the one before.
@@ -218,7 +219,10 @@ func (op *Write) Wait(ctx context.Context) error {
 // the background, bounded by ctx, and the returned Write tells how they
 // ended. If the message fails before it is committed, nothing of it was
 // sent and its index is free again; every message submitted after it
-// fails too, with ErrAborted: submit them again, in order.
+// fails too, with ErrAborted: submit them again, in order. If the
+// commit itself fails (a full disk), the message fails with ErrBroken
+// and so does every later Submit: close the channel and open it again,
+// then go on from NextSeq.
 //
 // The first Submit after the channel is opened waits until the pending
 // writes of the earlier run are acknowledged.
@@ -294,6 +298,11 @@ func (w *Writer) submit(ctx context.Context, advance func(context.Context, *pige
 	done := func() { stop(); cancel(); release() }
 
 	w.allocMu.Lock()
+	if w.broken != nil {
+		w.allocMu.Unlock()
+		done()
+		return nil, w.broken
+	}
 	wr := &write{seq: w.allocSeq, at: w.alloc, prev: w.tail, settled: make(chan struct{})}
 	next, err := advance(opCtx, &wr.at)
 	if err != nil {
@@ -343,17 +352,27 @@ func (w *Writer) settle(wr *write, prepErr error, pr prepared) error {
 		<-wr.prev.settled // bounded: the first unsettled message ends with its context
 		prevOK = wr.prev.committed
 	}
-	err := prepErr
 	if !prevOK {
 		wr.prev = nil
 		return ErrAborted
 	}
-	if err == nil {
-		err = w.commitPending(pr)
-	}
-	if err != nil {
+	if prepErr != nil {
+		// Nothing was written to the store or sent: the index is free.
 		w.allocMu.Lock()
 		w.alloc, w.allocSeq, w.tail = wr.at, wr.seq, wr.prev
+		w.allocMu.Unlock()
+		wr.prev = nil
+		return prepErr
+	}
+	if err := w.commitPending(pr); err != nil {
+		// Whether the commit reached the disk is unknown (a failed
+		// fsync may have written it): the index is neither free nor
+		// pending. Nothing of it was sent, so reopening the channel,
+		// which trusts what the store then says, is safe; going on
+		// here is not.
+		err = fmt.Errorf("%w: %w", ErrBroken, err)
+		w.allocMu.Lock()
+		w.broken = err
 		w.allocMu.Unlock()
 		wr.prev = nil
 		return err
