@@ -83,12 +83,13 @@
 // the messages submitted after it fail with ErrAborted. A failed commit
 // (a full disk) fails the message with ErrBroken, and nothing of it was
 // sent; whether the store holds it is unknown until the store is read
-// again, so the Writer takes nothing new until the channel is reopened. A failed commit of an acknowledgement
-// fails Send while the record stays pending: it is sent again, which is
-// harmless. A write that fails after its commit (its context ended, Close)
-// stays pending: Flush sends it again, and so does the next open. A
-// tombstone stops the reader at its box with pigeonhole.ErrTombstone; it
-// never moves past one silently.
+// again, so the Writer takes nothing new until the channel is reopened.
+// A failed commit of an acknowledgement fails Send while the record
+// stays pending: it is sent again, which is harmless. A write that fails
+// after its commit (its context ended, Close) stays pending: Flush sends
+// it again, and so does the next open. A tombstone stops the reader at
+// its box with pigeonhole.ErrTombstone; it never moves past one
+// silently.
 //
 // Limits: a pending envelope stays valid for one to two weeks (the
 // daemon's replica epochs, docs/protocol.md 9.7); one left pending longer
