@@ -1,0 +1,98 @@
+package main
+
+import (
+	"encoding"
+	"encoding/base64"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/katzenthin/katzenthin/internal/cli"
+	"github.com/katzenthin/katzenthin/pigeonhole"
+)
+
+// common holds the flags every verb takes.
+type common struct {
+	daemon *cli.Flags
+	state  string // -state: the state file, "" for the default
+}
+
+// register defines the common flags on fs: the daemon's (-daemon,
+// -daemon-uid, -mock, -mock-generation, as the example programs take
+// them) and, with state, -state.
+func register(fs *flag.FlagSet, state bool) *common {
+	c := &common{daemon: cli.Register(fs)}
+	// Pigeonhole needs today's daemon: the mock speaks v0.0.99 unless
+	// told otherwise.
+	if f := fs.Lookup("mock-generation"); f != nil {
+		f.DefValue = "99"
+		f.Value.Set("99")
+	}
+	if state {
+		fs.StringVar(&c.state, "state", "", "keep the transfer's state in this `file` "+
+			"(default: a file named after the capability and index in the user's cache directory)")
+	}
+	return c
+}
+
+// capFlag is a capability or index flag, base64 as genkey prints it.
+type capFlag[T any, P interface {
+	*T
+	encoding.BinaryUnmarshaler
+}] struct {
+	name string // the flag, for errors: "-write-cap"
+	what string // what it holds: "write cap"
+	size int
+	val  T
+	set  bool
+}
+
+// String is never the value: a capability is a secret.
+func (f *capFlag[T, P]) String() string { return "" }
+
+// Set decodes s, saying which argument is wrong and why.
+func (f *capFlag[T, P]) Set(s string) error {
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("not base64 as genkey prints it: %v", err)
+	}
+	if len(b) != f.size {
+		return fmt.Errorf("%d bytes, a %s has %d%s", len(b), f.what, f.size, lookalike(len(b)))
+	}
+	if err := P(&f.val).UnmarshalBinary(b); err != nil {
+		return err
+	}
+	f.set = true
+	return nil
+}
+
+// lookalike names the object of size n when it is another one of ours.
+func lookalike(n int) string {
+	switch n {
+	case pigeonhole.WriteCapSize:
+		return ": this is a write cap"
+	case pigeonhole.ReadCapSize:
+		return ": this is a read cap"
+	case pigeonhole.MessageBoxIndexSize:
+		return ": this is an index"
+	}
+	return ""
+}
+
+// required fails when the flag was not given.
+func (f *capFlag[T, P]) required() error {
+	if !f.set {
+		return cli.Usagef("%s is required (genkey prints one)", f.name)
+	}
+	return nil
+}
+
+// defineCap defines -name on fs for a value of size bytes.
+func defineCap[T any, P interface {
+	*T
+	encoding.BinaryUnmarshaler
+}](fs *flag.FlagSet, name, what string, size int, usage string) *capFlag[T, P] {
+	f := &capFlag[T, P]{name: "-" + name, what: what, size: size}
+	fs.Var(f, name, usage)
+	return f
+}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// progress shows how a transfer goes: on a terminal a bar redrawn in
+// place, with bytes, boxes per second and the time left; otherwise a
+// plain line every tenth of the file, or every plainEvery at least.
+// Its methods are safe for concurrent use.
+type progress struct {
+	mu    sync.Mutex
+	w     io.Writer
+	tty   bool
+	verb  string // "sent", "received"
+	total uint64 // bytes, 0 until known
+	start time.Time
+	bytes uint64
+	boxes int
+	last  time.Time // the last line drawn
+	tenth uint64    // the last tenth a plain line reported
+	drawn bool      // a bar is on the terminal's current line
+
+	base      uint64 // bytes an earlier run did (resumed)
+	baseBoxes int    // boxes an earlier run did
+}
+
+// plainEvery is how often a plain line is printed at least, however
+// slow the transfer.
+const plainEvery = 30 * time.Second
+
+// barEvery bounds the bar's redraws.
+const barEvery = 100 * time.Millisecond
+
+// newProgress reports on w, as a bar if w is a terminal.
+func newProgress(w io.Writer, verb string) *progress {
+	return &progress{w: w, tty: isTerminal(w), verb: verb, start: time.Now()}
+}
+
+// isTerminal tells whether w is a character device, such as a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// setTotal sets the size of the file.
+func (p *progress) setTotal(n uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total = n
+}
+
+// resumed counts what an earlier run did, without counting it in the
+// rates.
+func (p *progress) resumed(bytes uint64, boxes int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.bytes, p.boxes = bytes, boxes
+	if bytes > 0 {
+		fmt.Fprintf(p.w, "resuming after %d bytes in %d boxes\n", bytes, boxes)
+	}
+	p.base = bytes
+	p.baseBoxes = boxes
+}
+
+// add counts a box of n file bytes.
+func (p *progress) add(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.bytes += uint64(n)
+	p.boxes++
+	now := time.Now()
+	if p.tty {
+		if now.Sub(p.last) >= barEvery || p.bytes == p.total {
+			p.last = now
+			p.drawn = true
+			fmt.Fprintf(p.w, "\r%s", p.line(now, true))
+		}
+		return
+	}
+	tenth := uint64(0)
+	if p.total > 0 {
+		tenth = p.bytes * 10 / p.total
+	}
+	if tenth > p.tenth || now.Sub(p.last) >= plainEvery {
+		p.tenth = tenth
+		p.last = now
+		fmt.Fprintln(p.w, p.line(now, false))
+	}
+}
+
+// note prints a line about a step (the copy command, say) without
+// breaking the bar.
+func (p *progress) note(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.endBar()
+	fmt.Fprintf(p.w, format+"\n", args...)
+}
+
+// endBar moves past the bar's line. p.mu is held.
+func (p *progress) endBar() {
+	if p.drawn {
+		fmt.Fprintln(p.w)
+		p.drawn = false
+	}
+}
+
+// line describes the transfer so far.
+func (p *progress) line(now time.Time, bar bool) string {
+	secs := now.Sub(p.start).Seconds()
+	var b strings.Builder
+	if bar && p.total > 0 {
+		const width = 24
+		filled := int(p.bytes * width / p.total)
+		b.WriteString("[" + strings.Repeat("#", filled) + strings.Repeat(".", width-filled) + "] ")
+	}
+	fmt.Fprintf(&b, "%s %d", p.verb, p.bytes)
+	if p.total > 0 {
+		fmt.Fprintf(&b, "/%d bytes (%d%%)", p.total, p.bytes*100/p.total)
+	} else {
+		b.WriteString(" bytes")
+	}
+	boxes := p.boxes - p.baseBoxes
+	fmt.Fprintf(&b, ", %d boxes", p.boxes)
+	if secs > 0 && boxes > 0 {
+		fmt.Fprintf(&b, ", %.2f boxes/s", float64(boxes)/secs)
+		if rate := float64(p.bytes-p.base) / secs; p.total > p.bytes && rate > 0 {
+			eta := time.Duration(float64(p.total-p.bytes) / rate * float64(time.Second))
+			fmt.Fprintf(&b, ", %s left", eta.Round(time.Second))
+		}
+	}
+	if bar {
+		b.WriteString("   ") // covers the end of a longer earlier line
+	}
+	return b.String()
+}
+
+// done prints the throughput line on out: bytes and boxes (what this
+// run moved: a resumed transfer counts what it did itself), seconds,
+// boxes per second, KiB per second.
+func (p *progress) done(out io.Writer, mode string, bytes uint64, boxes int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.endBar()
+	secs := time.Since(p.start).Seconds()
+	var boxRate, kibRate float64
+	if secs > 0 {
+		boxRate = float64(boxes) / secs
+		kibRate = float64(bytes) / 1024 / secs
+	}
+	fmt.Fprintf(out, "%s %d bytes in %d boxes (%s) in %.3f s: %.2f boxes/s, %.1f KiB/s\n",
+		p.verb, bytes, boxes, mode, secs, boxRate, kibRate)
+}
