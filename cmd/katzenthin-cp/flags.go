@@ -4,7 +4,6 @@ import (
 	"encoding"
 	"encoding/base64"
 	"flag"
-	"fmt"
 	"strings"
 
 	"github.com/katzenthin/katzenthin/internal/cli"
@@ -36,34 +35,43 @@ func register(fs *flag.FlagSet, state bool) *common {
 }
 
 // capFlag is a capability or index flag, base64 as genkey prints it.
+// Set only keeps the text: the flag package would quote a bad value in
+// its error, and the value may be a capability. check decodes it.
 type capFlag[T any, P interface {
 	*T
 	encoding.BinaryUnmarshaler
 }] struct {
 	name string // the flag, for errors: "-write-cap"
-	what string // what it holds: "write cap"
+	what string // what it holds: "a write cap"
 	size int
-	val  T
+	text string
 	set  bool
+	val  T
 }
 
 // String is never the value: a capability is a secret.
 func (f *capFlag[T, P]) String() string { return "" }
 
-// Set decodes s, saying which argument is wrong and why.
+// Set keeps s for check.
 func (f *capFlag[T, P]) Set(s string) error {
-	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+	f.text, f.set = s, true
+	return nil
+}
+
+// check decodes the flag, which is required, saying which argument is
+// wrong and why, without quoting it.
+func (f *capFlag[T, P]) check() error {
+	if !f.set {
+		return cli.Usagef("%s is required (genkey prints one)", f.name)
+	}
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(f.text))
 	if err != nil {
-		return fmt.Errorf("not base64 as genkey prints it: %v", err)
+		return cli.Usagef("%s: not %s: not base64 as genkey prints it (%v)", f.name, f.what, err)
 	}
 	if len(b) != f.size {
-		return fmt.Errorf("%d bytes, a %s has %d%s", len(b), f.what, f.size, lookalike(len(b)))
+		return cli.Usagef("%s: not %s: %d bytes, %s has %d%s", f.name, f.what, len(b), f.what, f.size, lookalike(len(b)))
 	}
-	if err := P(&f.val).UnmarshalBinary(b); err != nil {
-		return err
-	}
-	f.set = true
-	return nil
+	return P(&f.val).UnmarshalBinary(b)
 }
 
 // lookalike names the object of size n when it is another one of ours.
@@ -77,14 +85,6 @@ func lookalike(n int) string {
 		return ": this is an index"
 	}
 	return ""
-}
-
-// required fails when the flag was not given.
-func (f *capFlag[T, P]) required() error {
-	if !f.set {
-		return cli.Usagef("%s is required (genkey prints one)", f.name)
-	}
-	return nil
 }
 
 // defineCap defines -name on fs for a value of size bytes.

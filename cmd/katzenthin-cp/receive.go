@@ -43,15 +43,15 @@ func receive(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	cli.Usage(fs, "katzenthin-cp receive -read-cap CAP -index IDX [flags] DIR", receiveDescription)
 	f := register(fs, true)
-	readCap := defineCap[pigeonhole.ReadCap](fs, "read-cap", "read cap", pigeonhole.ReadCapSize,
+	readCap := defineCap[pigeonhole.ReadCap](fs, "read-cap", "a read cap", pigeonhole.ReadCapSize,
 		"the stream's read `cap`, base64 as genkey prints it")
-	index := defineCap[pigeonhole.MessageBoxIndex](fs, "index", "index", pigeonhole.MessageBoxIndexSize,
+	index := defineCap[pigeonhole.MessageBoxIndex](fs, "index", "an index", pigeonhole.MessageBoxIndexSize,
 		"the `index` of the stream's box the file starts at, base64 as genkey prints it")
 	pos, err := cli.ParseArgs(fs, args, "DIR")
 	if err != nil {
 		return err
 	}
-	if err := errors.Join(readCap.required(), index.required()); err != nil {
+	if err := errors.Join(readCap.check(), index.check()); err != nil {
 		return err
 	}
 	dir, err := filepath.Abs(pos[0])

@@ -64,9 +64,9 @@ func send(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	cli.Usage(fs, "katzenthin-cp send -write-cap CAP -index IDX [flags] FILE", sendDescription)
 	a := sendArgs{common: register(fs, true)}
-	a.writeCap = defineCap[pigeonhole.WriteCap](fs, "write-cap", "write cap", pigeonhole.WriteCapSize,
+	a.writeCap = defineCap[pigeonhole.WriteCap](fs, "write-cap", "a write cap", pigeonhole.WriteCapSize,
 		"the stream's write `cap`, base64 as genkey prints it")
-	a.index = defineCap[pigeonhole.MessageBoxIndex](fs, "index", "index", pigeonhole.MessageBoxIndexSize,
+	a.index = defineCap[pigeonhole.MessageBoxIndex](fs, "index", "an index", pigeonhole.MessageBoxIndexSize,
 		"the `index` of the stream's box to start at, base64 as genkey prints it")
 	fs.BoolVar(&a.noCopy, "no-copy", false, "write box by box, several in flight, with no size limit, instead of through a copy command")
 	pos, err := cli.ParseArgs(fs, args, "FILE")
@@ -74,7 +74,7 @@ func send(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	a.file = pos[0]
-	if err := errors.Join(a.writeCap.required(), a.index.required()); err != nil {
+	if err := errors.Join(a.writeCap.check(), a.index.check()); err != nil {
 		return err
 	}
 
