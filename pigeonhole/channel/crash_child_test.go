@@ -1,0 +1,3 @@
+package channel_test
+
+func runCrashChild() bool { return false }
