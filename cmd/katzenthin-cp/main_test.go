@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/katzenthin/katzenthin/client"
+	"github.com/katzenthin/katzenthin/mock"
 	"go.uber.org/goleak"
 )
 
@@ -34,4 +36,15 @@ func mustCP(t *testing.T, args ...string) result {
 		t.Fatalf("katzenthin-cp %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
 	}
 	return r
+}
+
+// dial connects a client to the mock, closed when the test ends.
+func dial(t *testing.T, d *mock.Daemon) *client.Client {
+	t.Helper()
+	c, err := client.Dial(t.Context(), client.WithDialer(d.Dialer()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
 }

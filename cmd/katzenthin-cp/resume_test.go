@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/katzenthin/katzenthin/internal/cli"
+	"github.com/katzenthin/katzenthin/mock"
+	"github.com/katzenthin/katzenthin/pigeonhole"
+	"github.com/katzenthin/katzenthin/wire"
+)
+
+// cancelOn is a stderr that cancels a run once a line matching its
+// pattern is printed: the run is interrupted after that much progress,
+// however fast the mock.
+type cancelOn struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	pattern *regexp.Regexp
+	cancel  context.CancelFunc
+}
+
+func (c *cancelOn) Write(b []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.buf.Write(b)
+	if c.pattern.Match(c.buf.Bytes()) {
+		c.cancel()
+	}
+	return len(b), nil
+}
+
+// interrupt runs the program until it prints a line matching pattern,
+// then cancels it, and checks that it says so and exits 1.
+func interrupt(t *testing.T, pattern string, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	stderr := &cancelOn{pattern: regexp.MustCompile(pattern), cancel: cancel}
+	var stdout bytes.Buffer
+	code := run(ctx, args, &stdout, stderr)
+	if code != cli.ExitFailure || !strings.Contains(stderr.buf.String(), "interrupted: run the same command again") {
+		t.Fatalf("%s: exit %d, stderr %q; want it interrupted", args[0], code, stderr.buf.String())
+	}
+}
+
+// resumedAfter returns the byte count a resumed run says it starts from.
+func resumedAfter(t *testing.T, stderr string) int {
+	t.Helper()
+	m := regexp.MustCompile(`resuming after (\d+) bytes`).FindStringSubmatch(stderr)
+	if m == nil {
+		t.Fatalf("the second run did not resume: %q", stderr)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// streamEnds checks that nothing is written in the box after the file's
+// last one: a resumed send wrote no box twice over.
+func streamEnds(t *testing.T, d *mock.Daemon, k keys, boxes int) {
+	t.Helper()
+	var w pigeonhole.WriteCap
+	var idx pigeonhole.MessageBoxIndex
+	if err := w.UnmarshalText([]byte(k.writeCap)); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.UnmarshalText([]byte(k.index)); err != nil {
+		t.Fatal(err)
+	}
+	c := dial(t, d)
+	p := pigeonhole.New(c)
+	r := p.ResumeReader(pigeonhole.ReaderState{Cap: w.ReadCap(), Next: idx})
+	for i := range boxes {
+		if _, err := r.TryRead(t.Context()); err != nil {
+			t.Fatalf("box %d: %v", i+1, err)
+		}
+	}
+	if _, err := r.TryRead(t.Context()); !errors.Is(err, pigeonhole.ErrBoxNotFound) {
+		t.Fatalf("box %d after the file's %d: %v, want it empty", boxes+1, boxes, err)
+	}
+}
+
+func TestSendResumes(t *testing.T) {
+	d := mock.Start(t, mock.WithGeneration(wire.Generation99))
+	k := genkeys(t, d.Addr())
+	src, dst, state := t.TempDir(), t.TempDir(), t.TempDir()
+	const size = 30 * 1549 // 31 boxes in no-copy mode
+	want := randomFile(t, src, "f.bin", size)
+	args := []string{"send", "-daemon", d.Addr(), "-state", filepath.Join(state, "send"), "-no-copy",
+		"-write-cap", k.writeCap, "-index", k.index, filepath.Join(src, "f.bin")}
+
+	interrupt(t, `sent \d+/\d+ bytes \([3-9]\d%\)`, args...)
+	r := mustCP(t, args...)
+	if n := resumedAfter(t, r.stderr); n == 0 || n >= size {
+		t.Fatalf("resumed after %d bytes of %d", n, size)
+	}
+	mustCP(t, "receive", "-daemon", d.Addr(), "-state", filepath.Join(state, "receive"),
+		"-read-cap", k.readCap, "-index", k.index, dst)
+	if got, _ := os.ReadFile(filepath.Join(dst, "f.bin")); !bytes.Equal(got, want) {
+		t.Fatalf("received %d bytes that differ from the %d sent", len(got), len(want))
+	}
+	streamEnds(t, d, k, 31)
+
+	// Once done, the same command has nothing to do.
+	if r := mustCP(t, args...); !strings.Contains(r.stdout, "nothing to do") {
+		t.Errorf("a finished send ran again: %q", r.stdout)
+	}
+}
+
+func TestReceiveResumes(t *testing.T) {
+	d := mock.Start(t, mock.WithGeneration(wire.Generation99))
+	k := genkeys(t, d.Addr())
+	src, dst, state := t.TempDir(), t.TempDir(), t.TempDir()
+	want := randomFile(t, src, "f.bin", 30*1549)
+	mustCP(t, "send", "-daemon", d.Addr(), "-state", filepath.Join(state, "send"), "-no-copy",
+		"-write-cap", k.writeCap, "-index", k.index, filepath.Join(src, "f.bin"))
+
+	args := []string{"receive", "-daemon", d.Addr(), "-state", filepath.Join(state, "receive"),
+		"-read-cap", k.readCap, "-index", k.index, dst}
+	interrupt(t, `received \d+/\d+ bytes \([3-9]\d%\)`, args...)
+	if _, err := os.Stat(filepath.Join(dst, "f.bin")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("an interrupted receive left the file under its name")
+	}
+	r := mustCP(t, args...)
+	if n := resumedAfter(t, r.stderr); n == 0 || n >= len(want) {
+		t.Fatalf("resumed after %d bytes of %d", n, len(want))
+	}
+	if got, _ := os.ReadFile(filepath.Join(dst, "f.bin")); !bytes.Equal(got, want) {
+		t.Fatalf("received %d bytes that differ from the %d sent", len(got), len(want))
+	}
+	if entries, _ := os.ReadDir(dst); len(entries) != 1 {
+		t.Errorf("%d entries in the destination, want the file only", len(entries))
+	}
+}
+
+// A receive started before the send waits for it.
+func TestReceiveWaitsForSend(t *testing.T) {
+	for _, mode := range []string{"copy", "no-copy"} {
+		t.Run(mode, func(t *testing.T) {
+			d := mock.Start(t, mock.WithGeneration(wire.Generation99))
+			k := genkeys(t, d.Addr())
+			src, dst, state := t.TempDir(), t.TempDir(), t.TempDir()
+			want := randomFile(t, src, "f.bin", 4000)
+			received := make(chan result, 1)
+			go func() {
+				received <- cp(t.Context(), "receive", "-daemon", d.Addr(), "-state", filepath.Join(state, "receive"),
+					"-read-cap", k.readCap, "-index", k.index, dst)
+			}()
+			// The receive's read of the first box is in flight, waiting.
+			if _, err := d.WaitPigeonhole(t.Context(), func(s mock.PigeonholeStats) bool { return s.InFlight >= 1 }); err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"send", "-daemon", d.Addr(), "-state", filepath.Join(state, "send"),
+				"-write-cap", k.writeCap, "-index", k.index, filepath.Join(src, "f.bin")}
+			if mode == "no-copy" {
+				args = append(args, "-no-copy")
+			}
+			mustCP(t, args...)
+			if r := <-received; r.code != 0 {
+				t.Fatalf("receive: exit %d: %s", r.code, r.stderr)
+			}
+			if got, _ := os.ReadFile(filepath.Join(dst, "f.bin")); !bytes.Equal(got, want) {
+				t.Fatalf("received %d bytes that differ from the %d sent", len(got), len(want))
+			}
+		})
+	}
+}
