@@ -162,7 +162,7 @@ func (db *DB) Writer(ctx context.Context, name string) (*Writer, error) {
 	if err := db.register(name, w); err != nil {
 		return nil, err
 	}
-	w.start()
+	w.resume()
 	return w, nil
 }
 

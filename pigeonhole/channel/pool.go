@@ -30,6 +30,14 @@ func (p *pool) local() (*pigeonhole.Client, func(), error) { return p.pick(p.loc
 // start picks a connection for a start_* operation.
 func (p *pool) start() (*pigeonhole.Client, func(), error) { return p.pick(p.starts) }
 
+// check reports ErrNoClient when there is no connection.
+func (p *pool) check() error {
+	if len(p.clients) == 0 {
+		return ErrNoClient
+	}
+	return nil
+}
+
 func (p *pool) pick(busy []int) (*pigeonhole.Client, func(), error) {
 	if len(p.clients) == 0 {
 		return nil, nil, ErrNoClient
