@@ -11,6 +11,7 @@ import (
 
 	"github.com/katzenthin/katzenthin/internal/cli"
 	"github.com/katzenthin/katzenthin/pigeonhole"
+	"github.com/katzenthin/katzenthin/pigeonhole/channel"
 )
 
 const receiveDescription = `Receives a file from the Pigeonhole stream of the read cap, from the box
@@ -20,22 +21,26 @@ overwritten nor any symlink followed. It waits for the sender for as long
 as it takes; the file appears under its name only once complete.
 Interrupted, the same command run again goes on where it stopped.`
 
-// receiveState is what a receive keeps in its state file.
+// receiveState is what a receive keeps in its JSON file, beside the
+// channel store: what it made of the boxes the channel handed out.
 type receiveState struct {
 	Dir string // absolute: the same command line run elsewhere resumes too
 
 	// From the first box on: the header, the temporary file and what is
-	// durably in it (Bytes of the file, from Boxes boxes), and the index
-	// of the next box.
+	// durably in it (Bytes of the file, from Boxes boxes, the last of
+	// them the channel's message Seq).
 	Name  string `json:",omitempty"`
 	Size  uint64
 	Part  string `json:",omitempty"`
 	Boxes int
 	Bytes uint64
-	Next  pigeonhole.MessageBoxIndex
+	Seq   uint64
 
 	Done bool
 }
+
+// readChannel is the name of a receive's channel in its store.
+const readChannel = "katzenthin-cp receive"
 
 // receive is the receive verb.
 func receive(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -70,29 +75,40 @@ func receive(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
-	var st receiveState
-	sf, loaded, err := openState(path, &st)
+	s, err := connect(ctx, f, stderr)
 	if err != nil {
 		return err
 	}
-	defer sf.close()
+	defer s.close()
+	db, err := openStore(path, pigeonhole.New(s.c))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var st receiveState
+	jsonPath := path + ".json"
+	found, err := loadJSON(jsonPath, &st)
 	switch {
-	case !loaded:
-		st = receiveState{Dir: dir, Next: index.val}
+	case err != nil:
+		return err
+	case !found:
+		st = receiveState{Dir: dir}
 	case st.Dir != dir:
 		return fmt.Errorf("an earlier receive of this stream and index writes into %s: run it with that DIR, or pass -state to start afresh", st.Dir)
 	case st.Done:
 		fmt.Fprintf(stdout, "received already: %s (state in %s): nothing to do\n", filepath.Join(st.Dir, st.Name), path)
 		return nil
 	}
-
-	s, err := connect(ctx, f, stderr)
+	rd, err := db.Reader(ctx, readChannel)
+	if errors.Is(err, channel.ErrNotFound) {
+		rd, err = db.ImportReader(ctx, readChannel, readCap.val, index.val)
+	}
 	if err != nil {
 		return err
 	}
-	defer s.close()
-	r := &receiver{p: pigeonhole.New(s.c), r: readCap.val, st: &st, sf: sf, max: s.maxPlaintext,
-		prog: newProgress(stderr, "received")}
+	defer rd.Close()
+
+	r := &receiver{rd: rd, st: &st, path: jsonPath, prog: newProgress(stderr, "received")}
 	if err := r.run(ctx); err != nil {
 		return interrupted(err)
 	}
@@ -103,11 +119,9 @@ func receive(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // receiver is one receive in progress.
 type receiver struct {
-	p    *pigeonhole.Client
-	r    pigeonhole.ReadCap
+	rd   *channel.Reader
 	st   *receiveState
-	sf   *stateFile
-	max  int
+	path string // of the JSON state
 	prog *progress
 	part *partFile
 
@@ -115,123 +129,93 @@ type receiver struct {
 	count int    // boxes this run read
 }
 
-// run receives the file: the first box, whose header names it, then
-// the rest, window boxes in flight but no more than the file can still
-// fill, so that no read waits for a box the sender will never write.
+// run receives the file: the first box, whose header names it, then the
+// rest, until the header's size is in. The channel reads ahead, window
+// boxes in flight, and commits each box before handing it out; a box is
+// acknowledged to it only once its bytes are durably in the temporary
+// file and the JSON state says so. A box handed out again after a crash
+// in between is known by its sequence number, and skipped.
 func (r *receiver) run(ctx context.Context) error {
-	if r.st.Boxes == 0 {
-		if err := r.first(ctx); err != nil {
-			return err
-		}
-	} else {
+	if r.st.Boxes > 0 {
 		r.prog.setTotal(r.st.Size)
 		r.prog.resumed(r.st.Bytes, r.st.Boxes)
 		var err error
 		if r.part, err = openPart(r.st.Part, filepath.Join(r.st.Dir, r.st.Name), int64(r.st.Bytes)); err != nil {
 			return err
 		}
+	} else {
+		r.prog.note("waiting for the first box (the sender may not have sent yet) ...")
 	}
 	defer func() {
 		if r.part != nil {
 			r.part.Close()
 		}
 	}()
-	at := r.st.Next
-	next := make(map[int]pigeonhole.MessageBoxIndex) // the index after box i, until committed
-	err := ordered{
-		more: func(issued, committed int) bool {
-			left := r.st.Size - r.st.Bytes // what the committed boxes leave
-			return uint64(issued-committed) < (left+uint64(r.max)-1)/uint64(r.max)
-		},
-		prepare: func(ctx context.Context, i int) (func(context.Context) ([]byte, error), error) {
-			box := at
-			env, err := r.p.EncryptRead(ctx, &r.r, &box)
-			if err != nil {
-				return nil, fmt.Errorf("encrypting the read of box %d: %w", i+1, err)
+	for r.st.Boxes == 0 || r.st.Bytes < r.st.Size {
+		if err := ctx.Err(); err != nil {
+			return err // boxes read ahead would be handed out still
+		}
+		msg, err := r.rd.Receive(ctx)
+		switch {
+		case errors.Is(err, pigeonhole.ErrTombstone):
+			return fmt.Errorf("box %d was deleted by the sender (a tombstone): the stream ends before the file does", r.st.Boxes+1)
+		case err != nil:
+			return fmt.Errorf("reading box %d: %w", r.st.Boxes+1, err)
+		}
+		if msg.Seq > r.st.Seq { // else it is in the file already
+			if err := r.apply(msg); err != nil {
+				return err
 			}
-			at = env.Next
-			next[i] = env.Next
-			return func(ctx context.Context) ([]byte, error) {
-				return r.read(ctx, i, &box, env)
-			}, nil
-		},
-		commit: func(i int, data []byte) (bool, error) {
-			n := min(uint64(len(data)), r.st.Size-r.st.Bytes)
-			if err := r.write(data[:n], i+1, next[i]); err != nil {
-				return false, err
-			}
-			delete(next, i)
-			return r.st.Bytes == r.st.Size, nil
-		},
-	}.run(ctx, r.st.Boxes)
-	if err != nil {
-		return err
+		}
+		if err := r.rd.Ack(ctx, msg.Seq); err != nil {
+			return err
+		}
 	}
 	if err := r.part.finish(); err != nil {
 		return err
 	}
 	r.part = nil
 	r.st.Done = true
-	return r.sf.save(r.st)
+	return saveJSON(r.path, r.st)
 }
 
-// read reads box i (1-based in errors), waiting for it.
-func (r *receiver) read(ctx context.Context, i int, at *pigeonhole.MessageBoxIndex, env pigeonhole.Envelope) ([]byte, error) {
-	data, err := r.p.Read(ctx, &r.r, at, env)
-	switch {
-	case errors.Is(err, pigeonhole.ErrTombstone):
-		return nil, fmt.Errorf("box %d was deleted by the sender (a tombstone): the stream ends before the file does", i+1)
-	case err != nil:
-		return nil, fmt.Errorf("reading box %d: %w", i+1, err)
+// apply puts a box's file bytes into the temporary file, the first box's
+// after its header, which names the file and creates it.
+func (r *receiver) apply(msg channel.Message) error {
+	data := msg.Data
+	if r.st.Boxes == 0 {
+		h, rest, err := decodeHeader(data)
+		if err != nil {
+			return err
+		}
+		if err := checkName(h.Name); err != nil {
+			return fmt.Errorf("the sender's file name: %w", err)
+		}
+		r.prog.note("receiving %s, %d bytes", h.Name, h.Size)
+		r.prog.setTotal(h.Size)
+		if r.part, err = createPart(r.st.Dir, h.Name); err != nil {
+			return err
+		}
+		r.st.Name, r.st.Size, r.st.Part = h.Name, h.Size, r.part.path
+		data = rest
 	}
-	return data, nil
-}
-
-// first reads the first box, checks its header and name, and creates
-// the temporary file with the file bytes that follow the header.
-func (r *receiver) first(ctx context.Context) error {
-	at := r.st.Next
-	env, err := r.p.EncryptRead(ctx, &r.r, &at)
-	if err != nil {
-		return fmt.Errorf("encrypting the read of box 1: %w", err)
-	}
-	r.prog.note("waiting for the first box (the sender may not have sent yet) ...")
-	data, err := r.read(ctx, 0, &at, env)
-	if err != nil {
-		return err
-	}
-	h, rest, err := decodeHeader(data)
-	if err != nil {
-		return err
-	}
-	if err := checkName(h.Name); err != nil {
-		return fmt.Errorf("the sender's file name: %w", err)
-	}
-	r.prog.note("receiving %s, %d bytes", h.Name, h.Size)
-	r.prog.setTotal(h.Size)
-	if r.part, err = createPart(r.st.Dir, h.Name); err != nil {
-		return err
-	}
-	r.st.Name, r.st.Size, r.st.Part = h.Name, h.Size, r.part.path
-	return r.write(rest[:min(uint64(len(rest)), h.Size)], 1, env.Next)
-}
-
-// write appends file bytes and records that boxes boxes are in, the
-// next one at next: the bytes are synced before the state says so, so
-// that after a crash the state never claims more than the file holds.
-func (r *receiver) write(b []byte, boxes int, next pigeonhole.MessageBoxIndex) error {
-	if _, err := r.part.Write(b); err != nil {
+	data = data[:min(uint64(len(data)), r.st.Size-r.st.Bytes)]
+	// The bytes are synced before the state says so, so that after a
+	// crash the state never claims more than the file holds.
+	if _, err := r.part.Write(data); err != nil {
 		return err
 	}
 	if err := r.part.Sync(); err != nil {
 		return err
 	}
-	r.st.Boxes, r.st.Bytes, r.st.Next = boxes, r.st.Bytes+uint64(len(b)), next
-	if err := r.sf.save(r.st); err != nil {
+	r.st.Boxes++
+	r.st.Bytes += uint64(len(data))
+	r.st.Seq = msg.Seq
+	if err := saveJSON(r.path, r.st); err != nil {
 		return err
 	}
-	r.bytes += uint64(len(b))
+	r.bytes += uint64(len(data))
 	r.count++
-	r.prog.add(len(b))
+	r.prog.add(len(data))
 	return nil
 }

@@ -2,15 +2,17 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/katzenthin/katzenthin/internal/cli"
 	"github.com/katzenthin/katzenthin/pigeonhole"
+	"github.com/katzenthin/katzenthin/pigeonhole/channel"
 )
 
 const sendDescription = `Sends FILE into the Pigeonhole stream of the write cap, from the box at
@@ -24,30 +26,6 @@ Interrupted, the same command run again goes on where it stopped.`
 // the daemon takes 10 MiB per copy stream; the Rust tool keeps this
 // margin, and a file it takes we take.
 const maxCopyPayload = 9 << 20
-
-// sendState is what a send keeps in its state file.
-type sendState struct {
-	// The file, as it was when the send began: a different file under
-	// the same name must not continue it.
-	Name    string
-	Size    uint64
-	ModTime time.Time
-	NoCopy  bool
-
-	// No-copy mode: the boxes written, all of them before Next, and the
-	// file bytes they hold.
-	Boxes int
-	Bytes uint64
-	Next  pigeonhole.MessageBoxIndex
-
-	// Copy mode: the temporary stream's seed (a secret: it writes that
-	// stream, and the file is in it) and whether all of the copy stream
-	// is in it, so that only the copy command is left.
-	Seed   []byte `json:",omitempty"`
-	Staged bool
-
-	Done bool
-}
 
 // sendArgs is a send's command line.
 type sendArgs struct {
@@ -110,47 +88,69 @@ func send(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	var st sendState
-	sf, loaded, err := openState(path, &st)
-	if err != nil {
-		return err
-	}
-	defer sf.close()
-	switch {
-	case !loaded:
-		st = sendState{Name: name, Size: h.Size, ModTime: fi.ModTime(), NoCopy: a.noCopy, Next: a.index.val}
-	case st.Name != name || st.Size != h.Size || !st.ModTime.Equal(fi.ModTime()) || st.NoCopy != a.noCopy:
-		return fmt.Errorf("an earlier send to this stream and index was of another file or mode (%s, %d bytes, -no-copy %v): "+
-			"a box is written once, so start at another index (or stream), or pass -state to ignore the earlier send", st.Name, st.Size, st.NoCopy)
-	case st.Done:
-		fmt.Fprintf(stdout, "%s was sent already (state in %s): nothing to do\n", a.file, path)
-		return nil
-	}
-
 	s, err := connect(ctx, a.common, stderr)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	snd := &sender{p: pigeonhole.New(s.c), w: a.writeCap.val, st: &st, sf: sf, file: f, hdr: hdr,
-		max: s.maxPlaintext, prog: newProgress(stderr, "sent")}
+	p := pigeonhole.New(s.c)
+	db, err := openStore(path, p)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	w, resumed, err := openWriter(ctx, db, a, fi)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+
+	snd := &sender{w: w, file: f, name: name, size: h.Size, hdr: hdr, max: s.maxPlaintext, prog: newProgress(stderr, "sent")}
 	snd.prog.setTotal(h.Size)
 	mode := "copy"
 	if a.noCopy {
 		mode = "no-copy"
+		if resumed && int(w.NextSeq()-1) == snd.layout().count() {
+			fmt.Fprintf(stdout, "%s was sent already (state in %s): nothing to do\n", a.file, path)
+			return nil
+		}
 		err = snd.boxes(ctx)
 	} else {
+		if resumed && w.NextSeq() > 1 {
+			fmt.Fprintf(stdout, "%s was sent already (state in %s): nothing to do\n", a.file, path)
+			return nil
+		}
 		err = snd.copy(ctx)
 	}
 	if err != nil {
 		return interrupted(err)
 	}
-	st.Done = true
-	if err := sf.save(&st); err != nil {
-		return err
-	}
 	snd.prog.done(stdout, mode, snd.bytes, snd.count)
 	return nil
+}
+
+// openWriter opens the state's write channel, or makes it on the first
+// run. The channel's name stands for the file and the mode: a send of
+// another file (or the same one changed) to the same stream and index
+// must not continue this one, whose boxes are written already. resumed
+// says the channel was there, with everything it holds acknowledged.
+func openWriter(ctx context.Context, db *channel.DB, a sendArgs, fi os.FileInfo) (w *channel.Writer, resumed bool, err error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%v", fi.Name(), fi.Size(), fi.ModTime().UnixNano(), a.noCopy)
+	name := "katzenthin-cp send " + hex.EncodeToString(h.Sum(nil)[:16])
+	have, settled, err := onlyChannel(ctx, db)
+	switch {
+	case err != nil:
+		return nil, false, err
+	case have == "":
+		w, err = db.ImportWriter(ctx, name, a.writeCap.val, a.index.val)
+		return w, false, err
+	case have != name:
+		return nil, false, errors.New("an earlier send to this stream and index was of another file, or of this one before it changed, " +
+			"or in the other mode: a box is written once, so start at another index (or stream), or pass -state to forget the earlier send")
+	}
+	w, err = db.Writer(ctx, name)
+	return w, settled, err
 }
 
 // interrupted says what an interrupted transfer leaves.
@@ -163,11 +163,10 @@ func interrupted(err error) error {
 
 // sender is one send in progress.
 type sender struct {
-	p    *pigeonhole.Client
-	w    pigeonhole.WriteCap
-	st   *sendState
-	sf   *stateFile
+	w    *channel.Writer
 	file *os.File
+	name string
+	size uint64
 	hdr  []byte
 	max  int // a box's plaintext
 	prog *progress
@@ -183,6 +182,9 @@ type boxLayout struct {
 	hdr, max int
 	size     uint64
 }
+
+// layout is the sender's boxLayout.
+func (s *sender) layout() boxLayout { return boxLayout{hdr: len(s.hdr), max: s.max, size: s.size} }
 
 // first is how many file bytes the first box holds.
 func (l boxLayout) first() uint64 { return min(l.size, uint64(l.max-l.hdr)) }
@@ -202,52 +204,98 @@ func (l boxLayout) span(i int) (off uint64, n int) {
 	return off, int(min(uint64(l.max), l.size-off))
 }
 
-// boxes writes the file box by box, window boxes in flight, recording
-// after each box that is written with all before it.
+// boxes writes the file box by box through the channel, which keeps
+// window writes in flight and commits each box before it goes out. A
+// resumed send starts at the first box the channel has not committed
+// (its boxes are the same each time, so the channel's count of messages
+// is the count of boxes); the channel itself sends again those it
+// committed and did not see acknowledged.
 func (s *sender) boxes(ctx context.Context) error {
-	l := boxLayout{hdr: len(s.hdr), max: s.max, size: s.st.Size}
+	l := s.layout()
 	n := l.count()
-	s.prog.resumed(s.st.Bytes, s.st.Boxes)
-	at := s.st.Next
-	next := make(map[int]pigeonhole.MessageBoxIndex) // the index after box i, until committed
-	return ordered{
-		more: func(issued, _ int) bool { return issued < n },
-		prepare: func(ctx context.Context, i int) (func(context.Context) ([]byte, error), error) {
-			off, size := l.span(i)
-			box := make([]byte, 0, s.max)
-			if i == 0 {
-				box = append(box, s.hdr...)
-			}
-			box = box[:len(box)+size]
-			if err := s.readAt(box[len(box)-size:], off); err != nil {
-				return nil, err
-			}
-			env, err := s.p.EncryptWrite(ctx, &s.w, &at, box)
-			if err != nil {
-				return nil, fmt.Errorf("encrypting box %d: %w", i+1, err)
-			}
-			at = env.Next
-			next[i] = env.Next
-			return func(ctx context.Context) ([]byte, error) {
-				if err := s.p.Write(ctx, &s.w, env); err != nil {
-					return nil, fmt.Errorf("writing box %d: %w", i+1, err)
+	from := int(s.w.NextSeq() - 1)
+	if from > 0 {
+		off, size := l.span(from - 1)
+		s.prog.resumed(off+uint64(size), from)
+	}
+	type inFlight struct {
+		op   *channel.Write
+		size int
+	}
+	var queue []inFlight
+	// settle counts the writes at the head of the queue that ended;
+	// with wait, it waits for all of them.
+	settle := func(wait bool) error {
+		for len(queue) > 0 {
+			head := queue[0]
+			if wait {
+				if err := head.op.Wait(ctx); err != nil {
+					return err
 				}
-				return nil, nil
-			}, nil
-		},
-		commit: func(i int, _ []byte) (bool, error) {
-			_, size := l.span(i)
-			s.st.Boxes, s.st.Bytes, s.st.Next = i+1, s.st.Bytes+uint64(size), next[i]
-			delete(next, i)
-			if err := s.sf.save(s.st); err != nil {
-				return false, err
+			} else {
+				select {
+				case <-head.op.Done():
+				default:
+					return nil
+				}
 			}
-			s.bytes += uint64(size)
+			if err := head.op.Err(); err != nil {
+				return fmt.Errorf("writing box %d: %w", head.op.Seq(), err)
+			}
+			queue = queue[1:]
+			s.bytes += uint64(head.size)
 			s.count++
-			s.prog.add(size)
-			return i+1 == n, nil
-		},
-	}.run(ctx, s.st.Boxes)
+			s.prog.add(head.size)
+		}
+		return nil
+	}
+	box := make([]byte, 0, s.max)
+	for i := from; i < n; i++ {
+		off, size := l.span(i)
+		box = box[:0]
+		if i == 0 {
+			box = append(box, s.hdr...)
+		}
+		box = box[:len(box)+size]
+		if err := s.readAt(box[len(box)-size:], off); err != nil {
+			return err
+		}
+		op, err := s.w.Submit(ctx, box) // waits for a free slot of the window
+		if err != nil {
+			return fmt.Errorf("box %d: %w", i+1, err)
+		}
+		queue = append(queue, inFlight{op, size})
+		if err := settle(false); err != nil {
+			return err
+		}
+	}
+	if err := settle(true); err != nil {
+		return err
+	}
+	return s.w.Flush(ctx) // and those an earlier run left in flight
+}
+
+// copy sends the header and the file through one courier copy command,
+// as the Rust tool's default mode does: the daemon cuts them into boxes
+// (of a box less 4 bytes each), written into a temporary stream that a
+// courier copies into the destination. The channel's SendLarge does it
+// crash-safely: interrupted while the temporary stream is written, a
+// send starts again with a new one; interrupted during the copy command,
+// the channel asks for the same copy again. (pigeonhole's WriteLarge
+// puts a length in front, which is not the Rust format.)
+func (s *sender) copy(ctx context.Context) error {
+	payload := make([]byte, len(s.hdr)+int(s.size))
+	copy(payload, s.hdr)
+	if err := s.readAt(payload[len(s.hdr):], 0); err != nil {
+		return err
+	}
+	destBoxes := (len(payload) + s.max - 5) / (s.max - 4)
+	s.prog.note("copy mode: %d bytes in %d boxes through a copy command; on a real network this takes minutes ...", s.size, destBoxes)
+	if err := s.w.SendLarge(ctx, payload); err != nil {
+		return fmt.Errorf("copy command: %w", err)
+	}
+	s.bytes, s.count = s.size, destBoxes
+	return nil
 }
 
 // readAt fills b with the file's bytes from off. The file is not to
@@ -258,7 +306,7 @@ func (s *sender) readAt(b []byte, off uint64) error {
 	case n == len(b):
 		return nil
 	case err == io.EOF:
-		return fmt.Errorf("%s is shorter than when the send began: it changed", s.st.Name)
+		return fmt.Errorf("%s is shorter than when the send began: it changed", s.name)
 	}
-	return fmt.Errorf("reading %s: %w", s.st.Name, err)
+	return fmt.Errorf("reading %s: %w", s.name, err)
 }
