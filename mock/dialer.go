@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 
+	"github.com/katzenthin/katzenthin/internal/wsconn"
 	"github.com/katzenthin/katzenthin/transport"
 )
 
@@ -20,7 +21,8 @@ func (d *Daemon) setAddrLocked(l net.Listener) {
 }
 
 // Addr returns the address of the first listener served, in the form
-// transport.Parse reads ("@name", "/path", "tcp:host:port"), or "" before
+// transport.Parse reads ("@name", "/path", "tcp:host:port",
+// "ws://host:port"), or "" before
 // Serve. It is safe for concurrent use.
 func (d *Daemon) Addr() string {
 	d.mu.Lock()
@@ -74,6 +76,8 @@ func addrString(a net.Addr) string {
 		return "unix:" + name
 	case *net.TCPAddr:
 		return "tcp:" + a.String()
+	case wsconn.Addr:
+		return a.Host // the URL
 	default:
 		return a.Network() + ":" + a.String()
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -21,7 +22,10 @@ import (
 //
 // addr takes transport.Parse's forms ("@name", "/path/kp.sock",
 // "unix:...", "tcp:127.0.0.1:64331"; "tcp:127.0.0.1:0" picks a free
-// port), and "" picks a fresh random address as Start does. A bad option
+// port), a WebSocket URL ("ws://127.0.0.1:64331", served as kpclientd
+// v0.0.99's [Listen.Ws] is; "ws://127.0.0.1:0" picks a free port; no
+// wss://, for want of a certificate), and "" picks a fresh random
+// address as Start does. A bad option
 // or address, or a failed listen, is returned here, and no goroutine is
 // left running.
 func Listen(addr string, opts ...Option) (*Daemon, string, error) {
@@ -84,6 +88,17 @@ func listen(addr string) (l net.Listener, cleanup func(), err error) {
 	dl, err := transport.Parse(addr)
 	if err != nil {
 		return nil, nil, err
+	}
+	if _, ok := dl.(transport.WebSocketDialer); ok {
+		u, err := url.Parse(addr) // transport.Parse checked it
+		if err != nil {
+			return nil, nil, fmt.Errorf("mock: %w", err)
+		}
+		l, err := listenWebSocket(u)
+		if err != nil {
+			return nil, nil, err
+		}
+		return l, func() {}, nil
 	}
 	a, ok := dl.(interface {
 		Network() string

@@ -38,9 +38,13 @@ func Default() Dialer { return Unix(DefaultAddress) }
 //	tcp:127.0.0.1:64331        TCP, host:port
 //	tcp4:localhost:64331       TCP over IPv4 only
 //	tcp6:[::1]:64331           TCP over IPv6 only
+//	ws://127.0.0.1:64331       WebSocket (kpclientd v0.0.99's [Listen.Ws])
+//	wss://kp.example:443/thin  WebSocket over TLS, with a path
 //
 // Any other string, among them the empty string, a bare name such as
-// "katzenpost", an unknown scheme and a TCP address without a port, gives
+// "katzenpost", an unknown scheme (http:// among them), a TCP address
+// without a port and a WebSocket URL without a host or with user
+// information, gives
 // an error wrapping [ErrInvalidAddress]. Parse does no I/O and no name
 // resolution.
 func Parse(s string) (Dialer, error) {
@@ -61,6 +65,11 @@ func Parse(s string) (Dialer, error) {
 	switch scheme {
 	case "unix":
 		return parseUnix(s, rest)
+	case "ws", "wss":
+		if _, err := parseWebSocketURL(s); err != nil {
+			return nil, err
+		}
+		return WebSocketDialer{url: s}, nil
 	case "tcp", "tcp4", "tcp6":
 		_, port, err := net.SplitHostPort(rest)
 		if err != nil {
@@ -71,7 +80,7 @@ func Parse(s string) (Dialer, error) {
 		}
 		return TCPDialer{network: scheme, address: rest}, nil
 	default:
-		return nil, fmt.Errorf("%w: %q: unknown scheme %q (want unix, tcp, tcp4 or tcp6)",
+		return nil, fmt.Errorf("%w: %q: unknown scheme %q (want unix, tcp, tcp4, tcp6, ws or wss)",
 			ErrInvalidAddress, s, scheme)
 	}
 }
@@ -99,7 +108,7 @@ func isUnixForm(s string) bool {
 // addressString gives the textual form, the one Parse reads back, of an
 // address on network.
 func addressString(network, address string) string {
-	if network == "unix" && isUnixForm(address) {
+	if network == "unix" && isUnixForm(address) || network == "ws" || network == "wss" {
 		return address
 	}
 	return network + ":" + address

@@ -20,6 +20,17 @@ var (
 	// is at the other end: the connection is not a Unix socket, or the
 	// platform offers no way to ask. It is returned wrapped with detail.
 	ErrPeerCredentialsUnsupported = errors.New("transport: peer credentials unsupported")
+
+	// ErrConfig reports a thin-client configuration file that cannot be
+	// used. Every error of LoadConfig and ParseConfig is a *ConfigError,
+	// which matches it.
+	ErrConfig = errors.New("transport: bad thin-client configuration")
+
+	// ErrNotWebSocket reports a ws:// or wss:// address whose server
+	// answered the handshake with something other than a WebSocket
+	// upgrade: it refused the upgrade, or it is a plain web server. A
+	// *DialError matches it with errors.Is.
+	ErrNotWebSocket = errors.New("transport: not a WebSocket upgrade")
 )
 
 // DialError reports a failed Dial. Err is the cause, usually a
@@ -32,8 +43,8 @@ var (
 // A DialError is not modified after it is returned and is safe for
 // concurrent use.
 type DialError struct {
-	Network string // "unix", "tcp", "tcp4" or "tcp6"
-	Address string // as given to Unix or TCP: "@katzenpost", "/run/kp.sock", "127.0.0.1:64331"
+	Network string // "unix", "tcp", "tcp4", "tcp6", "ws" or "wss"
+	Address string // as given to Unix, TCP or WebSocket: "@katzenpost", "/run/kp.sock", "127.0.0.1:64331", "ws://127.0.0.1:64331"
 	Err     error
 }
 

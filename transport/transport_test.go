@@ -53,6 +53,10 @@ func TestParse(t *testing.T) {
 		{"tcp4:localhost:64331", "tcp4", "localhost:64331", "tcp4:localhost:64331"},
 		{"tcp6:[::1]:64331", "tcp6", "[::1]:64331", "tcp6:[::1]:64331"},
 		{"tcp:[fe80::1%eth0]:1", "tcp", "[fe80::1%eth0]:1", "tcp:[fe80::1%eth0]:1"},
+		{"ws://127.0.0.1:64331", "ws", "ws://127.0.0.1:64331", "ws://127.0.0.1:64331"},
+		{"ws://localhost:64331/thin?v=1", "ws", "ws://localhost:64331/thin?v=1", "ws://localhost:64331/thin?v=1"},
+		{"ws://[::1]:64331", "ws", "ws://[::1]:64331", "ws://[::1]:64331"},
+		{"wss://kp.example", "wss", "wss://kp.example", "wss://kp.example"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -99,6 +103,18 @@ func TestParseInvalid(t *testing.T) {
 		{"udp:127.0.0.1:1", `unknown scheme "udp"`},
 		{"TCP:127.0.0.1:1", `unknown scheme "TCP"`},
 		{"http://localhost:1", `unknown scheme "http"`},
+		{"https://localhost:1", `unknown scheme "https"`},
+		{"ws:", "a WebSocket URL starts with ws:// or wss://"},
+		{"ws:127.0.0.1:1", "a WebSocket URL starts with ws:// or wss://"},
+		{"ws://", "no host"},
+		{"wss:///thin", "no host"},
+		{"ws://:64331", "no host"},
+		{"ws://127.0.0.1:", "empty port"},
+		{"ws://[::1:1", "missing ']'"},
+		{"ws://h:1/%zz", "invalid URL escape"},
+		{"ws://h:1/#top", "no fragment"},
+		{"ws://me:secret@h:1", `"ws://me:REDACTED@h:1": user information`},
+		{"WS://h:1", `unknown scheme "WS"`},
 		{"tcp:", "missing port"},
 		{"tcp:127.0.0.1", "missing port"},
 		{"tcp:127.0.0.1:", "missing port"},
@@ -154,6 +170,7 @@ func TestDialersAreComparable(t *testing.T) {
 func TestZeroDialers(t *testing.T) {
 	for _, d := range []transport.Dialer{
 		transport.UnixDialer{}, transport.TCPDialer{}, transport.Unix(""), transport.TCP(""),
+		transport.WebSocketDialer{}, transport.WebSocket(""), transport.WebSocket("http://127.0.0.1:1"),
 	} {
 		conn, err := d.Dial(t.Context())
 		if !errors.Is(err, transport.ErrInvalidAddress) {

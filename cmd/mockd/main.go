@@ -5,6 +5,7 @@
 //	go run ./cmd/mockd -listen @katzenpost
 //	go run ./cmd/mockd -listen /tmp/kp.sock -generation 99 -latency 50ms -service ping
 //	go run ./cmd/mockd -listen tcp:127.0.0.1:64331 -loss 0.1
+//	go run ./cmd/mockd -listen ws://127.0.0.1:64331 -generation 99
 //	go run ./cmd/mockd -generation 99 -pigeonhole-local 2s -pigeonhole-mixnet 3s
 //
 // It prints the PKI document's summary, logs every request's kind (never
@@ -56,7 +57,7 @@ func (s *services) Set(v string) error {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("mockd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	listen := fs.String("listen", transport.DefaultAddress, `address to listen on: "@name", "/path", "unix:...", "tcp:host:port"`)
+	listen := fs.String("listen", transport.DefaultAddress, `address to listen on: "@name", "/path", "unix:...", "tcp:host:port", "ws://host:port" (a WebSocket, as kpclientd v0.0.99's [Listen.Ws])`)
 	defaultGeneration := 47
 	if mock.DefaultGeneration == wire.Generation99 {
 		defaultGeneration = 99

@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"net"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/katzenthin/katzenthin/pki"
+	"github.com/katzenthin/katzenthin/transport"
 	"github.com/katzenthin/katzenthin/wire"
 	"go.uber.org/goleak"
 )
@@ -20,14 +20,20 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 const timeout = 10 * time.Second
 
 func TestRun(t *testing.T) {
-	sock := filepath.Join(t.TempDir(), "kp.sock")
+	for _, listen := range []string{filepath.Join(t.TempDir(), "kp.sock"), "ws://127.0.0.1:0"} {
+		t.Run(listen, func(t *testing.T) { testRun(t, listen) })
+	}
+}
+
+// testRun runs mockd listening on listen, and talks to it.
+func testRun(t *testing.T, listen string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	out, outw := io.Pipe()
 	var stderr strings.Builder
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, []string{"-listen", sock, "-generation", "99", "-service", "ping"}, outw, &stderr)
+		err := run(ctx, []string{"-listen", listen, "-generation", "99", "-service", "ping"}, outw, &stderr)
 		outw.Close()
 		done <- err
 	}()
@@ -42,8 +48,10 @@ func TestRun(t *testing.T) {
 		}
 	}()
 	var summary []string
+	var addr string
 	for line := range lines {
 		if strings.HasPrefix(line, "mockd: serving") {
+			addr = line[strings.LastIndexByte(line, ' ')+1:]
 			break
 		}
 		summary = append(summary, line)
@@ -52,7 +60,16 @@ func TestRun(t *testing.T) {
 		t.Fatalf("document summary lacks the ping service:\n%s", strings.Join(summary, "\n"))
 	}
 
-	conn, err := net.Dial("unix", sock)
+	d, err := transport.Parse(addr)
+	if err != nil {
+		t.Fatalf("the serving line's address: %v", err)
+	}
+	if strings.HasPrefix(listen, "ws:") {
+		if _, ok := d.(transport.WebSocketDialer); !ok {
+			t.Fatalf("mockd serves at %s, not a WebSocket", addr)
+		}
+	}
+	conn, err := d.Dial(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,6 +135,8 @@ func TestRunBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-generation", "50"},
 		{"-listen", "nonsense"},
+		{"-listen", "wss://127.0.0.1:0"},
+		{"-listen", "http://127.0.0.1:0"},
 		{"-loss", "2", "-listen", "tcp:127.0.0.1:0"},
 		{"-pacing", "-1s", "-listen", "tcp:127.0.0.1:0"},
 		{"extra"},
