@@ -105,3 +105,31 @@ func TestOldDaemon(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want exit 1 naming v0.0.99", res.code, res.stderr)
 	}
 }
+
+// -config names the daemon through the thin-client configuration file;
+// it and -daemon exclude each other, and a bad file is a usage error
+// naming the flag.
+func TestConfig(t *testing.T) {
+	d := mock.Start(t, mock.WithGeneration(wire.Generation99))
+	dir := t.TempDir()
+	config := filepath.Join(dir, "thinclient.toml")
+	addr := strings.TrimPrefix(d.Addr(), "@")
+	if err := os.WriteFile(config, []byte("[Dial]\n[Dial.Unix]\nAddress = \"@"+addr+"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := mustCP(t, "genkey", "-config", config)
+	if !strings.Contains(r.stdout, "write-cap: ") {
+		t.Errorf("genkey -config printed %q", r.stdout)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"genkey", "-config", config, "-daemon", d.Addr()}, "give one"},
+		{[]string{"genkey", "-config", filepath.Join(dir, "missing.toml")}, "-config: "},
+	} {
+		if r := cp(t.Context(), tc.args...); r.code != cli.ExitUsage || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%q: exit %d, stderr %q; want exit 2 saying %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+}

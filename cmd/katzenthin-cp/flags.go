@@ -4,15 +4,18 @@ import (
 	"encoding"
 	"encoding/base64"
 	"flag"
+	"fmt"
 	"strings"
 
 	"github.com/katzenthin/katzenthin/internal/cli"
 	"github.com/katzenthin/katzenthin/pigeonhole"
+	"github.com/katzenthin/katzenthin/transport"
 )
 
 // common holds the flags every verb takes.
 type common struct {
 	daemon *cli.Flags
+	config string // -config: the thin-client configuration file
 	state  string // -state: the state file, "" for the default
 }
 
@@ -27,11 +30,35 @@ func register(fs *flag.FlagSet, state bool) *common {
 		f.DefValue = "99"
 		f.Value.Set("99")
 	}
+	fs.StringVar(&c.config, "config", "", "dial the daemon that this thin-client configuration `file` names "+
+		"(thinclient.toml, its [Dial] table), instead of -daemon")
 	if state {
 		fs.StringVar(&c.state, "state", "", "keep the transfer's state in this `file` "+
 			"(default: a file named after the capability and index in the user's cache directory)")
 	}
 	return c
+}
+
+// resolve applies -config, once fs is parsed: the daemon's address
+// comes from the file.
+func (c *common) resolve(fs *flag.FlagSet) error {
+	if c.config == "" {
+		return nil
+	}
+	daemonSet := false
+	fs.Visit(func(f *flag.Flag) { daemonSet = daemonSet || f.Name == "daemon" })
+	switch {
+	case daemonSet:
+		return cli.Usagef("-config and -daemon both name the daemon: give one")
+	case c.daemon.Mock:
+		return cli.Usagef("-config and -mock: give one")
+	}
+	d, err := transport.LoadConfig(c.config)
+	if err != nil {
+		return &cli.UsageError{Err: fmt.Errorf("-config: %w", err)}
+	}
+	c.daemon.Daemon = fmt.Sprint(d) // the dialers print as the address Parse reads
+	return nil
 }
 
 // capFlag is a capability or index flag, base64 as genkey prints it.

@@ -26,6 +26,9 @@ func genkey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
+	if err := f.resolve(fs); err != nil {
+		return err
+	}
 	s, err := connect(ctx, f, stderr)
 	if err != nil {
 		return err

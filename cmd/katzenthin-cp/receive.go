@@ -56,7 +56,7 @@ func receive(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if err := errors.Join(readCap.check(), index.check()); err != nil {
+	if err := errors.Join(f.resolve(fs), readCap.check(), index.check()); err != nil {
 		return err
 	}
 	dir, err := filepath.Abs(pos[0])

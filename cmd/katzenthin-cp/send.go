@@ -52,7 +52,7 @@ func send(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	a.file = pos[0]
-	if err := errors.Join(a.writeCap.check(), a.index.check()); err != nil {
+	if err := errors.Join(a.resolve(fs), a.writeCap.check(), a.index.check()); err != nil {
 		return err
 	}
 
