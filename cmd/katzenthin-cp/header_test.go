@@ -105,6 +105,9 @@ func FuzzDecodeHeader(f *testing.F) {
 		if len(h.Name) > maxNameLen {
 			t.Fatalf("accepted a %d-byte name", len(h.Name))
 		}
+		if len(rest) >= len(box) || !bytes.Equal(box[len(box)-len(rest):], rest) {
+			t.Fatalf("the file bytes (%d) are not what follows the header in the box (%d)", len(rest), len(box))
+		}
 		enc, err := h.encode()
 		if err != nil {
 			t.Fatal(err)

@@ -66,7 +66,7 @@ func (p *progress) resumed(bytes uint64, boxes int) {
 	defer p.mu.Unlock()
 	p.bytes, p.boxes = bytes, boxes
 	if bytes > 0 {
-		fmt.Fprintf(p.w, "resuming after %d bytes in %d boxes\n", bytes, boxes)
+		fmt.Fprintf(p.w, "resuming after %d bytes in %s\n", bytes, plural(boxes, "box", "boxes"))
 	}
 	p.base = bytes
 	p.baseBoxes = boxes
@@ -131,7 +131,7 @@ func (p *progress) line(now time.Time, bar bool) string {
 		b.WriteString(" bytes")
 	}
 	boxes := p.boxes - p.baseBoxes
-	fmt.Fprintf(&b, ", %d boxes", p.boxes)
+	fmt.Fprintf(&b, ", %s", plural(p.boxes, "box", "boxes"))
 	if secs > 0 && boxes > 0 {
 		fmt.Fprintf(&b, ", %.2f boxes/s", float64(boxes)/secs)
 		if rate := float64(p.bytes-p.base) / secs; p.total > p.bytes && rate > 0 {
@@ -158,6 +158,14 @@ func (p *progress) done(out io.Writer, mode string, bytes uint64, boxes int) {
 		boxRate = float64(boxes) / secs
 		kibRate = float64(bytes) / 1024 / secs
 	}
-	fmt.Fprintf(out, "%s %d bytes in %d boxes (%s) in %.3f s: %.2f boxes/s, %.1f KiB/s\n",
-		p.verb, bytes, boxes, mode, secs, boxRate, kibRate)
+	fmt.Fprintf(out, "%s %d bytes in %s (%s) in %.3f s: %.2f boxes/s, %.1f KiB/s\n",
+		p.verb, bytes, plural(boxes, "box", "boxes"), mode, secs, boxRate, kibRate)
+}
+
+// plural writes n and the noun that goes with it.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

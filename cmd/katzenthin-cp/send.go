@@ -99,7 +99,7 @@ func send(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	w, resumed, err := openWriter(ctx, db, a, fi)
+	w, settled, err := openWriter(ctx, db, a, fi)
 	if err != nil {
 		return err
 	}
@@ -110,13 +110,13 @@ func send(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	mode := "copy"
 	if a.noCopy {
 		mode = "no-copy"
-		if resumed && int(w.NextSeq()-1) == snd.layout().count() {
+		if settled && int(w.NextSeq()-1) == snd.layout().count() {
 			fmt.Fprintf(stdout, "%s was sent already (state in %s): nothing to do\n", a.file, path)
 			return nil
 		}
 		err = snd.boxes(ctx)
 	} else {
-		if resumed && w.NextSeq() > 1 {
+		if settled && w.NextSeq() > 1 {
 			fmt.Fprintf(stdout, "%s was sent already (state in %s): nothing to do\n", a.file, path)
 			return nil
 		}
@@ -132,9 +132,10 @@ func send(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // openWriter opens the state's write channel, or makes it on the first
 // run. The channel's name stands for the file and the mode: a send of
 // another file (or the same one changed) to the same stream and index
-// must not continue this one, whose boxes are written already. resumed
-// says the channel was there, with everything it holds acknowledged.
-func openWriter(ctx context.Context, db *channel.DB, a sendArgs, fi os.FileInfo) (w *channel.Writer, resumed bool, err error) {
+// must not continue this one, whose boxes are written already. settled
+// says the channel was there, with every write it committed
+// acknowledged.
+func openWriter(ctx context.Context, db *channel.DB, a sendArgs, fi os.FileInfo) (w *channel.Writer, settled bool, err error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%v", fi.Name(), fi.Size(), fi.ModTime().UnixNano(), a.noCopy)
 	name := "katzenthin-cp send " + hex.EncodeToString(h.Sum(nil)[:16])
