@@ -173,3 +173,117 @@ func TestReceiveWaitsForSend(t *testing.T) {
 		})
 	}
 }
+
+// A copy-mode send interrupted before its copy command starts again
+// and the file arrives whole, in the boxes of one copy.
+func TestCopySendResumes(t *testing.T) {
+	d := mock.Start(t, mock.WithGeneration(wire.Generation99))
+	k := genkeys(t, d.Addr())
+	src, dst, state := t.TempDir(), t.TempDir(), t.TempDir()
+	want := randomFile(t, src, "f.bin", 6000)
+	args := []string{"send", "-daemon", d.Addr(), "-state", filepath.Join(state, "send"),
+		"-write-cap", k.writeCap, "-index", k.index, filepath.Join(src, "f.bin")}
+	interrupt(t, `copy mode: `, args...)
+	mustCP(t, args...)
+	mustCP(t, "receive", "-daemon", d.Addr(), "-state", filepath.Join(state, "receive"),
+		"-read-cap", k.readCap, "-index", k.index, dst)
+	if got, _ := os.ReadFile(filepath.Join(dst, "f.bin")); !bytes.Equal(got, want) {
+		t.Fatalf("received %d bytes that differ from the %d sent", len(got), len(want))
+	}
+	streamEnds(t, d, k, len(rustBoxes(t, "f.bin", want, false)))
+}
+
+// A state that belongs to another transfer is not continued: another
+// file sent to the same stream and index, or a receive into another
+// directory.
+func TestStateOfAnotherTransfer(t *testing.T) {
+	d := mock.Start(t, mock.WithGeneration(wire.Generation99))
+	k := genkeys(t, d.Addr())
+	src, state := t.TempDir(), t.TempDir()
+	randomFile(t, src, "a.bin", 100)
+	randomFile(t, src, "b.bin", 100)
+	send := func(file string) result {
+		return cp(t.Context(), "send", "-daemon", d.Addr(), "-state", filepath.Join(state, "send"),
+			"-write-cap", k.writeCap, "-index", k.index, filepath.Join(src, file))
+	}
+	if r := send("a.bin"); r.code != 0 {
+		t.Fatalf("send: %s", r.stderr)
+	}
+	if r := send("b.bin"); r.code != cli.ExitFailure || !strings.Contains(r.stderr, "was of another file") {
+		t.Errorf("another file: exit %d, stderr %q", r.code, r.stderr)
+	}
+
+	receive := func(dir string) result {
+		return cp(t.Context(), "receive", "-daemon", d.Addr(), "-state", filepath.Join(state, "receive"),
+			"-read-cap", k.readCap, "-index", k.index, dir)
+	}
+	first := t.TempDir()
+	if r := receive(first); r.code != 0 {
+		t.Fatalf("receive: %s", r.stderr)
+	}
+	if r := receive(first); r.code != 0 || !strings.Contains(r.stdout, "nothing to do") {
+		t.Errorf("a finished receive again: exit %d, stdout %q", r.code, r.stdout)
+	}
+	if r := receive(t.TempDir()); r.code != cli.ExitFailure || !strings.Contains(r.stderr, "writes into "+first) {
+		t.Errorf("another directory: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// A copy-mode send interrupted during its copy command asks for the
+// same copy again, and sends nothing new: the file is in the stream
+// once.
+func TestCopyCommandResumes(t *testing.T) {
+	d := mock.Start(t, mock.WithGeneration(wire.Generation99))
+	k := genkeys(t, d.Addr())
+	src, dst, state := t.TempDir(), t.TempDir(), t.TempDir()
+	want := randomFile(t, src, "f.bin", 6000)
+
+	// The copy stream's length, to know which start is the copy
+	// command's.
+	var w pigeonhole.WriteCap
+	var at pigeonhole.MessageBoxIndex
+	w.UnmarshalText([]byte(k.writeCap))
+	at.UnmarshalText([]byte(k.index))
+	hdr, _ := header{Name: "f.bin", Size: uint64(len(want))}.encode()
+	cs, err := pigeonhole.New(dial(t, d)).EnvelopesFromPayload(t.Context(), &w, &at, append(hdr, want...), true, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	elements := int64(len(cs.Elements))
+	if elements > window {
+		t.Fatalf("%d copy-stream elements: more than the %d writes in flight this test holds", elements, window)
+	}
+
+	args := []string{"send", "-daemon", d.Addr(), "-state", filepath.Join(state, "send"),
+		"-write-cap", k.writeCap, "-index", k.index, filepath.Join(src, "f.bin")}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan result, 1)
+	d.HoldPigeonhole()
+	go func() { done <- cp(ctx, args...) }()
+	// All the copy stream's writes are in flight: let them through, and
+	// hold again before the copy command (which follows them, after the
+	// channel commits it to disk) is answered.
+	if _, err := d.WaitPigeonhole(t.Context(), func(s mock.PigeonholeStats) bool { return s.Held == elements }); err != nil {
+		t.Fatal(err)
+	}
+	d.ReleasePigeonhole()
+	d.HoldPigeonhole()
+	if _, err := d.WaitPigeonhole(t.Context(), func(s mock.PigeonholeStats) bool { return s.Starts > elements && s.Held == 1 }); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if r := <-done; r.code != cli.ExitFailure || !strings.Contains(r.stderr, "interrupted") {
+		t.Fatalf("exit %d, stderr %q; want it interrupted during the copy", r.code, r.stderr)
+	}
+	d.ReleasePigeonhole()
+	if r := mustCP(t, args...); !strings.Contains(r.stderr, "the copy command of an earlier run") {
+		t.Errorf("the second run did not ask for the same copy: %q", r.stderr)
+	}
+	mustCP(t, "receive", "-daemon", d.Addr(), "-state", filepath.Join(state, "receive"),
+		"-read-cap", k.readCap, "-index", k.index, dst)
+	if got, _ := os.ReadFile(filepath.Join(dst, "f.bin")); !bytes.Equal(got, want) {
+		t.Fatalf("received %d bytes that differ from the %d sent", len(got), len(want))
+	}
+	streamEnds(t, d, k, len(rustBoxes(t, "f.bin", want, false)))
+}

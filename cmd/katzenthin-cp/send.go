@@ -116,11 +116,17 @@ func send(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		err = snd.boxes(ctx)
 	} else {
-		if settled && w.NextSeq() > 1 {
+		switch {
+		case w.NextSeq() == 1:
+			err = snd.copy(ctx)
+		case settled:
 			fmt.Fprintf(stdout, "%s was sent already (state in %s): nothing to do\n", a.file, path)
 			return nil
+		default:
+			// An earlier run committed the copy: the channel sends its
+			// command again as it opens; wait for it, and send nothing new.
+			err = snd.recopy(ctx)
 		}
-		err = snd.copy(ctx)
 	}
 	if err != nil {
 		return interrupted(err)
@@ -293,6 +299,18 @@ func (s *sender) copy(ctx context.Context) error {
 	destBoxes := (len(payload) + s.max - 5) / (s.max - 4)
 	s.prog.note("copy mode: %d bytes in %d boxes through a copy command; on a real network this takes minutes ...", s.size, destBoxes)
 	if err := s.w.SendLarge(ctx, payload); err != nil {
+		return fmt.Errorf("copy command: %w", err)
+	}
+	s.bytes, s.count = s.size, destBoxes
+	return nil
+}
+
+// recopy waits for the copy command an earlier run committed, which the
+// channel sent again when it opened.
+func (s *sender) recopy(ctx context.Context) error {
+	destBoxes := (len(s.hdr) + int(s.size) + s.max - 5) / (s.max - 4)
+	s.prog.note("copy mode: the copy command of an earlier run is sent again; on a real network this takes minutes ...")
+	if err := s.w.Flush(ctx); err != nil {
 		return fmt.Errorf("copy command: %w", err)
 	}
 	s.bytes, s.count = s.size, destBoxes
