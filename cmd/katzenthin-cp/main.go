@@ -17,6 +17,10 @@
 // with the same arguments: its state is kept in a file in the user's
 // cache directory (or -state FILE).
 //
+// Every verb finds the daemon with -daemon ADDRESS (default @katzenpost)
+// or -config FILE, the thin-client configuration (thinclient.toml); -mock
+// starts the bundled mock daemon in-process, to try a verb out.
+//
 // The exit status is 0 when the file was sent or received whole, 1 when
 // it was not, 2 for a bad command line.
 package main

@@ -99,12 +99,6 @@ func (p *partFile) Sync() error { return p.f.Sync() }
 // receive goes on with it).
 func (p *partFile) Close() error { return p.f.Close() }
 
-// Remove closes and deletes the temporary file.
-func (p *partFile) Remove() error {
-	p.f.Close()
-	return os.Remove(p.path)
-}
-
 // finish syncs and closes the file and gives it its final name, unless
 // that name was taken meanwhile: a hard link fails rather than replace
 // anything (a rename would replace). The temporary name then stays,

@@ -287,3 +287,27 @@ func TestCopyCommandResumes(t *testing.T) {
 	}
 	streamEnds(t, d, k, len(rustBoxes(t, "f.bin", want, false)))
 }
+
+// Two runs of the same transfer at once: the second is refused, since
+// the first holds the state.
+func TestSameTransferTwice(t *testing.T) {
+	d := mock.Start(t, mock.WithGeneration(wire.Generation99))
+	k := genkeys(t, d.Addr())
+	src, state := t.TempDir(), t.TempDir()
+	randomFile(t, src, "f.bin", 100)
+	args := []string{"send", "-daemon", d.Addr(), "-state", filepath.Join(state, "send"), "-no-copy",
+		"-write-cap", k.writeCap, "-index", k.index, filepath.Join(src, "f.bin")}
+	d.HoldPigeonhole()
+	first := make(chan result, 1)
+	go func() { first <- cp(t.Context(), args...) }()
+	if _, err := d.WaitPigeonhole(t.Context(), func(s mock.PigeonholeStats) bool { return s.Held == 1 }); err != nil {
+		t.Fatal(err)
+	}
+	if r := cp(t.Context(), args...); r.code != cli.ExitFailure || !strings.Contains(r.stderr, "another katzenthin-cp runs this transfer") {
+		t.Errorf("the second run: exit %d, stderr %q", r.code, r.stderr)
+	}
+	d.ReleasePigeonhole()
+	if r := <-first; r.code != 0 {
+		t.Errorf("the first run: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
