@@ -30,12 +30,13 @@ bench:
 
 ## fuzz: every fuzzer for FUZZTIME each.
 fuzz:
-	@for p in ./wire ./pki ./mock ./pigeonhole ./client; do \
+	@for p in ./wire ./pki ./mock ./pigeonhole ./pigeonhole/channel ./client; do \
 	  for f in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \
 	    echo "== $$p $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$p || exit 1; \
 	  done; \
 	done
 
-## soak: a bounded soak test against the mock (SOAK=10m for longer; SOAK_FLAGS="-churn -generation 99" for connection churn).
+## soak: a bounded soak test against the mock (SOAK=10m for longer; SOAK_FLAGS="-churn -generation 99" for connection churn), then the long durable-channel crash test.
 soak:
 	$(GO) run ./internal/soak -duration $(SOAK) $(SOAK_FLAGS)
+	KATZENTHIN_CRASH_SOAK=1 $(GO) test -count=1 -run '^TestCrash$$' -timeout 30m ./pigeonhole/channel/

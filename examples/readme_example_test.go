@@ -12,12 +12,14 @@ import (
 	"io"
 	"log"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/katzenthin/katzenthin/client"
 	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/pigeonhole"
+	"github.com/katzenthin/katzenthin/pigeonhole/channel"
 	"github.com/katzenthin/katzenthin/transport"
 	"github.com/katzenthin/katzenthin/wire"
 )
@@ -194,4 +196,117 @@ func Example_pigeonhole() {
 	msg, err := load(ctx, c, bobState)
 	fmt.Printf("%s %v\n", msg, err)
 	// Output: hello, box <nil>
+}
+
+// sendDurable and receiveDurable are README.md's durable-channel snippet.
+func sendDurable(ctx context.Context, path string, conns []*pigeonhole.Client, msgs [][]byte) error {
+	db, err := channel.Open(path, channel.WithClients(conns...), channel.WithWindow(16)) // a few connections
+	if err != nil {
+		return err // channel.ErrLocked: another process has the file; channel.ErrCorrupt: not a channel store
+	}
+	defer db.Close()
+	w, err := db.Writer(ctx, "to-bob") // made once with db.CreateWriter or db.ImportWriter
+	if err != nil {
+		return err
+	}
+	// After a crash, the messages before NextSeq are committed and will arrive.
+	var writes []*channel.Write
+	for _, m := range msgs[w.NextSeq()-1:] {
+		op, err := w.Submit(ctx, m) // up to 16 in flight, each at its own box
+		if err != nil {
+			return err
+		}
+		writes = append(writes, op)
+	}
+	for _, op := range writes {
+		if err := op.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func receiveDurable(ctx context.Context, db *channel.DB, handle func([]byte) error) error {
+	r, err := db.Reader(ctx, "from-alice") // made once with db.ImportReader(ctx, name, readCap, start)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	for {
+		m, err := r.Receive(ctx) // committed to the store before it returns
+		if err != nil {
+			return err // errors.Is(err, pigeonhole.ErrTombstone): the writer deleted this box
+		}
+		if err := handle(m.Data); err != nil {
+			return err // not acknowledged: handed out again, same m.Seq, after a restart
+		}
+		if err := r.Ack(ctx, m.Seq); err != nil {
+			return err
+		}
+	}
+}
+
+// errEnough stops receiveDurable in the example below.
+var errEnough = errors.New("enough")
+
+// sendDurable and receiveDurable against a v0.0.99 mock daemon, over two
+// connections.
+func Example_durableChannels() {
+	d, _, stop := startMock(mock.WithGeneration(wire.Generation99))
+	defer stop()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dir, err := os.MkdirTemp("", "readme-channels-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "channels.db")
+	var conns []*pigeonhole.Client
+	for range 2 {
+		c, err := client.Dial(ctx, client.WithDialer(d.Dialer()))
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer c.Close()
+		conns = append(conns, pigeonhole.New(c))
+	}
+
+	// The channels, made once.
+	db, err := channel.Open(path, channel.WithClients(conns...))
+	if err != nil {
+		log.Fatal(err)
+	}
+	w, err := db.CreateWriter(ctx, "to-bob")
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := db.ImportReader(ctx, "from-alice", w.ReadCap(), w.Start()); err != nil {
+		log.Fatal(err)
+	}
+	db.Close()
+
+	msgs := [][]byte{[]byte("one"), []byte("two"), []byte("three")}
+	if err := sendDurable(ctx, path, conns, msgs); err != nil {
+		log.Fatal(err)
+	}
+	db, err = channel.Open(path, channel.WithClients(conns...))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	n := 0
+	err = receiveDurable(ctx, db, func(msg []byte) error {
+		fmt.Printf("%s\n", msg)
+		if n++; n == len(msgs) {
+			return errEnough
+		}
+		return nil
+	})
+	fmt.Println(err)
+	// Output:
+	// one
+	// two
+	// three
+	// enough
 }

@@ -3,6 +3,7 @@ package channel_test
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -376,7 +377,10 @@ func TestSecretsRedacted(t *testing.T) {
 	env := channeltest.EnvelopeRecord(1)
 	msg := channel.Message{Seq: 1, Data: []byte("secret text")}
 	secrets := [][]byte{st.WriteCap[:8], st.ReadCap[:8], env.Envelope.Descriptor[:8], env.Envelope.Hash[:8], env.Envelope.Ciphertext[:8]}
-	for _, v := range []any{st, &st, env, msg, channel.Info{Name: "w"}} {
+	var logged strings.Builder
+	log := slog.New(slog.NewTextHandler(&logged, nil))
+	log.Info("values", "state", st, "record", env, "message", msg)
+	for _, v := range []any{st, &st, env, msg, channel.Info{Name: "w"}, logged.String()} {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%q"} {
 			out := fmt.Sprintf(verb, v)
 			if strings.Contains(out, "secret text") {

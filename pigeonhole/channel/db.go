@@ -192,15 +192,13 @@ func (db *DB) List(ctx context.Context) ([]Info, error) {
 	}
 	out := make([]Info, 0, len(sts))
 	for _, st := range sts {
-		n := int(st.EndSeq - st.NextSeq)
-		if st.Kind == KindRead {
-			_, recs, err := db.store.Load(ctx, st.Name)
-			if err != nil {
-				return nil, err
-			}
-			n = len(recs)
+		// Records, not EndSeq-NextSeq: writes are acknowledged out of
+		// order, and those above the lowest pending one are gone.
+		_, recs, err := db.store.Load(ctx, st.Name)
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, Info{Name: st.Name, Kind: st.Kind, Next: st.Next, Pending: n})
+		out = append(out, Info{Name: st.Name, Kind: st.Kind, Next: st.Next, Pending: len(recs)})
 	}
 	return out, nil
 }

@@ -22,7 +22,7 @@ type Writer struct {
 	cap     pigeonhole.WriteCap
 	readCap pigeonhole.ReadCap
 	start   pigeonhole.MessageBoxIndex
-	window chan struct{} // a slot per write in flight
+	window  chan struct{} // a slot per write in flight
 
 	ctx    context.Context // ends at Close
 	cancel context.CancelFunc

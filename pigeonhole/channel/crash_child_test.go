@@ -1,3 +1,0 @@
-package channel_test
-
-func runCrashChild() bool { return false }
