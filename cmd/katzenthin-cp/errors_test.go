@@ -45,6 +45,7 @@ func TestBadArguments(t *testing.T) {
 		{"two files", []string{"send", "-write-cap", w, "-index", i, file, file}, "unexpected arguments"},
 		{"dir is a file", []string{"receive", "-read-cap", r, "-index", i, file}, "is not a directory"},
 		{"unknown flag", []string{"genkey", "-nope"}, "flag provided but not defined: -nope"},
+		{"receive from the mock", []string{"receive", "-mock", "-read-cap", r, "-index", i, dir}, "nothing would ever arrive"},
 	} {
 		res := cp(t.Context(), tc.args...)
 		if res.code != cli.ExitUsage || !strings.Contains(res.stderr, tc.want) {

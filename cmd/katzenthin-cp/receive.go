@@ -59,6 +59,11 @@ func receive(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := errors.Join(f.resolve(fs), readCap.check(), index.check()); err != nil {
 		return err
 	}
+	if f.daemon.Mock {
+		// Its boxes live in this process: nothing could ever arrive.
+		return cli.Usagef("-mock: the bundled mock daemon is empty and lives only in this process, so nothing would ever arrive; " +
+			"run a stand-in daemon with \"go run ./cmd/mockd -generation 99\" in the katzenthin repository and send and receive through it")
+	}
 	dir, err := filepath.Abs(pos[0])
 	if err != nil {
 		return err

@@ -97,3 +97,20 @@ func TestRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// genkey and send work on the bundled mock daemon too, to try them out.
+func TestMockFlag(t *testing.T) {
+	r := mustCP(t, "genkey", "-mock")
+	if !strings.Contains(r.stderr, "using the bundled mock daemon") || strings.Count(r.stdout, "\n") != 3 {
+		t.Fatalf("genkey -mock: stdout %q, stderr %q", r.stdout, r.stderr)
+	}
+	lines := strings.Split(r.stdout, "\n")
+	src := t.TempDir()
+	randomFile(t, src, "f.bin", 3000)
+	r = mustCP(t, "send", "-mock", "-state", filepath.Join(t.TempDir(), "s"), "-no-copy",
+		"-write-cap", strings.TrimPrefix(lines[0], "write-cap: "), "-index", strings.TrimPrefix(lines[2], "index: "),
+		filepath.Join(src, "f.bin"))
+	if !strings.Contains(r.stdout, "sent 3000 bytes in 2 boxes (no-copy)") {
+		t.Errorf("send -mock printed %q", r.stdout)
+	}
+}
