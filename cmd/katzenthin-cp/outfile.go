@@ -113,6 +113,12 @@ func (p *partFile) finish() error {
 	}
 	err := os.Link(p.path, p.final)
 	switch {
+	case errors.Is(err, fs.ErrExist) && sameFile(p.path, p.final):
+		// An earlier run linked it and stopped before removing the
+		// temporary name.
+		if err := os.Remove(p.path); err != nil {
+			return err
+		}
 	case errors.Is(err, fs.ErrExist):
 		return fmt.Errorf("%s %w; the received file is in %s", p.final, ErrExists, p.path)
 	case err != nil:
@@ -130,6 +136,28 @@ func (p *partFile) finish() error {
 		}
 	}
 	return syncDir(filepath.Dir(p.final))
+}
+
+// sameFile tells whether the two paths name the same file, without
+// following a symlink.
+func sameFile(a, b string) bool {
+	fa, err := os.Lstat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Lstat(b)
+	return err == nil && os.SameFile(fa, fb)
+}
+
+// finished tells whether a receive whose state says all its bytes are
+// in the temporary file at path has given it its final name already:
+// path is gone and the final name holds a regular file of that size.
+func finished(path, final string, size uint64) bool {
+	if _, err := os.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	fi, err := os.Lstat(final)
+	return err == nil && fi.Mode().IsRegular() && uint64(fi.Size()) == size
 }
 
 // syncDir makes a directory's new entries durable.

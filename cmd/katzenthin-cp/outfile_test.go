@@ -114,3 +114,35 @@ func TestOpenPart(t *testing.T) {
 		t.Errorf("a temporary file shorter than recorded: got %v", err)
 	}
 }
+
+// A receive that stopped between linking the file to its name and
+// removing the temporary name, or after both but before recording it,
+// finishes on the next run instead of taking its own file for another.
+func TestFinishAgain(t *testing.T) {
+	dir := t.TempDir()
+	p, err := createPart(dir, "f.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Write([]byte("hello"))
+	p.Close()
+	if err := os.Link(p.path, p.final); err != nil { // the earlier run's link
+		t.Fatal(err)
+	}
+	if finished(p.path, p.final, 5) {
+		t.Error("finished while the temporary name is there")
+	}
+	p, err = openPart(p.path, p.final, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.finish(); err != nil {
+		t.Fatalf("finishing again: %v", err)
+	}
+	if !finished(p.path, p.final, 5) || finished(p.path, p.final, 6) {
+		t.Error("finished does not tell a finished receive")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d entries, want the file only", len(entries))
+	}
+}

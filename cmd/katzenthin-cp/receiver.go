@@ -29,11 +29,17 @@ type receiver struct {
 // file and the JSON state says so. A box handed out again after a crash
 // in between is known by its sequence number, and skipped.
 func (r *receiver) run(ctx context.Context) error {
+	final := filepath.Join(r.st.Dir, r.st.Name)
+	if r.st.Boxes > 0 && r.st.Bytes == r.st.Size && finished(r.st.Part, final, r.st.Size) {
+		// An earlier run finished and stopped before it recorded it.
+		r.st.Done = true
+		return saveJSON(r.path, r.st)
+	}
 	if r.st.Boxes > 0 {
 		r.prog.setTotal(r.st.Size)
 		r.prog.resumed(r.st.Bytes, r.st.Boxes)
 		var err error
-		if r.part, err = openPart(r.st.Part, filepath.Join(r.st.Dir, r.st.Name), int64(r.st.Bytes)); err != nil {
+		if r.part, err = openPart(r.st.Part, final, int64(r.st.Bytes)); err != nil {
 			return err
 		}
 	} else {
