@@ -33,7 +33,7 @@ func register(fs *flag.FlagSet, state bool) *common {
 	fs.StringVar(&c.config, "config", "", "dial the daemon that this thin-client configuration `file` names "+
 		"(thinclient.toml, its [Dial] table), instead of -daemon")
 	if state {
-		fs.StringVar(&c.state, "state", "", "keep the transfer's state in this `file` "+
+		fs.StringVar(&c.state, "state", "", "keep the transfer's state in this `file`, a channel store (a receive keeps FILE.json beside it) "+
 			"(default: a file named after the capability and index in the user's cache directory)")
 	}
 	return c
