@@ -28,6 +28,8 @@ type progress struct {
 
 	base      uint64 // bytes an earlier run did (resumed)
 	baseBoxes int    // boxes an earlier run did
+
+	tick time.Duration // how often waiting says it still waits
 }
 
 // plainEvery is how often a plain line is printed at least, however
@@ -39,7 +41,11 @@ const barEvery = 100 * time.Millisecond
 
 // newProgress reports on w, as a bar if w is a terminal.
 func newProgress(w io.Writer, verb string) *progress {
-	return &progress{w: w, tty: isTerminal(w), verb: verb, start: time.Now()}
+	p := &progress{w: w, tty: isTerminal(w), verb: verb, start: time.Now(), tick: plainEvery}
+	if p.tty {
+		p.tick = time.Second
+	}
+	return p
 }
 
 // isTerminal tells whether w is a character device, such as a terminal.
@@ -105,6 +111,42 @@ func (p *progress) note(format string, args ...any) {
 	defer p.mu.Unlock()
 	p.endBar()
 	fmt.Fprintf(p.w, format+"\n", args...)
+}
+
+// waiting says, while a step that shows no progress of its own runs
+// (a copy command, the wait for the first box), how long it has taken:
+// on a terminal a line redrawn every second, otherwise a line every
+// plainEvery. stop ends it and waits for its goroutine.
+func (p *progress) waiting(what string) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	wg.Go(func() {
+		t := time.NewTicker(p.tick)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				p.mu.Lock()
+				if p.tty {
+					p.drawn = true
+					fmt.Fprintf(p.w, "\r%s: %s ", what, now.Sub(t0).Round(time.Second))
+				} else {
+					fmt.Fprintf(p.w, "%s: still waiting after %s\n", what, now.Sub(t0).Round(time.Second))
+				}
+				p.mu.Unlock()
+			}
+		}
+	})
+	return sync.OnceFunc(func() {
+		close(done)
+		wg.Wait()
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.endBar()
+	})
 }
 
 // endBar moves past the bar's line. p.mu is held.

@@ -5,7 +5,9 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // Off a terminal, progress is plain lines: at the first box, then one
@@ -68,6 +70,48 @@ func TestIsTerminal(t *testing.T) {
 		defer null.Close()
 		if !isTerminal(null) {
 			t.Error("a character device not taken for a terminal")
+		}
+	}
+}
+
+// signalling is a writer that says when something is written.
+type signalling struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	written chan struct{}
+}
+
+func (s *signalling) Write(b []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case s.written <- struct{}{}:
+	default:
+	}
+	return s.buf.Write(b)
+}
+
+// While a step shows no progress of its own, a line says how long it
+// has waited; after stop, nothing more.
+func TestProgressWaiting(t *testing.T) {
+	for _, tty := range []bool{false, true} {
+		out := &signalling{written: make(chan struct{}, 1)}
+		p := newProgress(out, "sent")
+		p.tty, p.tick = tty, time.Millisecond
+		stop := p.waiting("copy command")
+		<-out.written
+		<-out.written // at least two ticks
+		stop()
+		stop()
+		out.mu.Lock()
+		got := out.buf.String()
+		out.mu.Unlock()
+		want := regexp.MustCompile(`^(copy command: still waiting after \d+s\n){2,}$`)
+		if tty {
+			want = regexp.MustCompile(`^(\rcopy command: \d+s ){2,}\n$`)
+		}
+		if !want.MatchString(got) {
+			t.Errorf("tty %v: got %q", tty, got)
 		}
 	}
 }

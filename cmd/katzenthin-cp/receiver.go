@@ -54,7 +54,7 @@ func (r *receiver) run(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err // boxes read ahead would be handed out still
 		}
-		msg, err := r.rd.Receive(ctx)
+		msg, err := r.receive(ctx)
 		switch {
 		case errors.Is(err, pigeonhole.ErrTombstone):
 			return fmt.Errorf("box %d was deleted by the sender (a tombstone): the stream ends before the file does", r.st.Boxes+1)
@@ -76,6 +76,17 @@ func (r *receiver) run(ctx context.Context) error {
 	r.part = nil
 	r.st.Done = true
 	return saveJSON(r.path, r.st)
+}
+
+// receive returns the next box; while the first one is awaited, which
+// may take as long as the sender takes to start, it says how long.
+func (r *receiver) receive(ctx context.Context) (channel.Message, error) {
+	if r.st.Boxes > 0 {
+		return r.rd.Receive(ctx)
+	}
+	stop := r.prog.waiting("first box")
+	defer stop()
+	return r.rd.Receive(ctx)
 }
 
 // apply puts a box's file bytes into the temporary file, the first box's

@@ -160,6 +160,8 @@ func (s *sender) copy(ctx context.Context) error {
 	}
 	destBoxes := (len(payload) + s.max - 5) / (s.max - 4)
 	s.prog.note("copy mode: %d bytes in %d boxes through a copy command; on a real network this takes minutes ...", s.size, destBoxes)
+	stop := s.prog.waiting("copy command")
+	defer stop()
 	if err := s.w.SendLarge(ctx, payload); err != nil {
 		return fmt.Errorf("copy command: %w", err)
 	}
@@ -172,6 +174,8 @@ func (s *sender) copy(ctx context.Context) error {
 func (s *sender) recopy(ctx context.Context) error {
 	destBoxes := (len(s.hdr) + int(s.size) + s.max - 5) / (s.max - 4)
 	s.prog.note("copy mode: the copy command of an earlier run is sent again; on a real network this takes minutes ...")
+	stop := s.prog.waiting("copy command")
+	defer stop()
 	if err := s.w.Flush(ctx); err != nil {
 		return fmt.Errorf("copy command: %w", err)
 	}
