@@ -157,3 +157,38 @@ func sendAll(b *testing.B, w *channel.Writer, boxes [][]byte) {
 		}
 	}
 }
+
+// BenchmarkEncryptionSpread sends 32 boxes with a window of 16 on a mock
+// whose encryptions take 20 ms each and hold up their connection, as the
+// real daemon's do (seconds there), over one connection and over three:
+// the channel spreads the encryptions, so three connections should take
+// about a third of the time.
+func BenchmarkEncryptionSpread(b *testing.B) {
+	for _, n := range []int{1, 3} {
+		b.Run(fmt.Sprintf("clients-%d", n), func(b *testing.B) {
+			d := startMock(b, mock.WithPigeonholeLatency(20*time.Millisecond, *benchLatency))
+			clients := dialN(b, func() client.Option { return client.WithDialer(d.Dialer()) }, n)
+			db, err := channel.New(channel.NewMemoryStore(), channel.WithClients(clients...), channel.WithWindow(16))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			boxes := make([][]byte, 32)
+			for i := range boxes {
+				boxes[i] = make([]byte, 1000)
+			}
+			b.SetBytes(32 * 1000)
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				b.StopTimer()
+				w, err := db.CreateWriter(context.Background(), fmt.Sprintf("c%d", i))
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				sendAll(b, w, boxes)
+				w.Close()
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"os"
 	"os/exec"
@@ -79,12 +80,14 @@ func TestCrash(t *testing.T) {
 		wg      sync.WaitGroup
 		mu      sync.Mutex
 		got     = make(map[uint64]string) // seq → data, from the reader's lines
-		deliver int                       // messages handed to the reader, duplicates included
+		acked   = make(map[uint64]bool)
+		maxSeq  uint64
+		deliver int // messages handed to the reader, duplicates included
 	)
 	check := func(line string) error {
-		// "got SEQ DATA"
+		// "got SEQ DATA", "acked SEQ"
 		f := strings.SplitN(line, " ", 3)
-		if len(f) != 3 || f[0] != "got" {
+		if len(f) < 2 || (f[0] != "got" && f[0] != "acked") {
 			return nil
 		}
 		seq, err := strconv.ParseUint(f[1], 10, 64)
@@ -93,7 +96,22 @@ func TestCrash(t *testing.T) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
+		if f[0] == "acked" {
+			acked[seq] = true
+			return nil
+		}
+		if len(f) != 3 {
+			return fmt.Errorf("reader line %q", line)
+		}
 		deliver++
+		switch {
+		case acked[seq]:
+			return fmt.Errorf("message %d handed out again after its Ack", seq)
+		case seq > maxSeq+1:
+			return fmt.Errorf("message %d came after %d: one skipped", seq, maxSeq)
+		case seq == maxSeq+1:
+			maxSeq = seq
+		}
 		if f[2] != crashMessage(seq) {
 			// A box holding another message than its own: an index
 			// written twice, or a reader that skipped or repeated one.
@@ -130,7 +148,8 @@ func TestCrash(t *testing.T) {
 		}
 	}
 
-	// Every message 1..N came, in its place; none after N.
+	// Every message 1..N came, in order, in its place; none after N;
+	// none was handed out again after its Ack.
 	for i := uint64(1); i <= uint64(n); i++ {
 		if got[i] != crashMessage(i) {
 			t.Errorf("message %d: %q", i, got[i])
@@ -275,6 +294,17 @@ func runCrashChild() bool {
 }
 
 func crashChild(role, path, addr string, n uint64) error {
+	if role == "hold" {
+		// TestOpenLockedByAnotherProcess: hold the store file until
+		// stdin closes.
+		db, err := channel.Open(path)
+		if err != nil {
+			return err
+		}
+		fmt.Println("holding")
+		io.Copy(io.Discard, os.Stdin)
+		return db.Close()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 	var clients []*pigeonhole.Client
@@ -330,8 +360,52 @@ func crashChild(role, path, addr string, n uint64) error {
 		if err := r.Ack(ctx, m.Seq); err != nil {
 			return err
 		}
+		fmt.Printf("acked %d\n", m.Seq)
 		if m.Seq == n {
 			return nil
 		}
 	}
+}
+
+// TestOpenLockedByAnotherProcess: while another process has the store
+// file open, Open fails with ErrLocked after its lock timeout; once that
+// process ends, Open succeeds.
+func TestOpenLockedByAnotherProcess(t *testing.T) {
+	path := tempDBPath(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestOpenLockedByAnotherProcess$")
+	cmd.Env = append(os.Environ(), crashRoleEnv+"=hold", crashDBEnv+"="+path)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		stdin.Close()
+		if cmd.ProcessState == nil {
+			cmd.Wait()
+		}
+	}()
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() || sc.Text() != "holding" {
+		t.Fatalf("the other process did not open the file: %q %v", sc.Text(), sc.Err())
+	}
+	if _, err := channel.Open(path, channel.WithLockTimeout(100*time.Millisecond)); !errors.Is(err, channel.ErrLocked) {
+		t.Fatalf("Open of a file another process holds: %v, want ErrLocked", err)
+	}
+	stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("the other process: %v", err)
+	}
+	db, err := channel.Open(path, channel.WithLockTimeout(5*time.Second))
+	if err != nil {
+		t.Fatalf("Open after the other process ended: %v", err)
+	}
+	db.Close()
 }

@@ -91,7 +91,13 @@
 // daemon's replica epochs, docs/protocol.md 9.7); one left pending longer
 // fails when it is sent again, and the channel cannot re-encrypt it, as
 // it keeps no plaintext. A channel is open in one DB at a time, and a
-// store file in one process at a time (ErrInUse, ErrLocked).
+// store file in one process at a time (ErrInUse, ErrLocked). Open
+// refuses a file that is not a channel store, is cut short, or whose
+// meta pages are damaged, with ErrCorrupt; bbolt checksums only those
+// pages, so damage inside the others (which no crash causes: its commits
+// are atomic, but a failing disk or another program might) can crash the
+// process when it reads them. Remove such a file and start the channels
+// again.
 //
 // # Secrets
 //

@@ -61,9 +61,10 @@ func (w *Writer) SendLarge(ctx context.Context, payload []byte) error {
 }
 
 // writeCopyStream writes the elements into the boxes of a new temporary
-// stream and returns its write cap. The encryptions follow one another
-// (each gives the next index); the writes go out side by side, up to the
-// window.
+// stream and returns its write cap. The boxes' indexes come one after
+// another (NextIndex, cheap); their encryptions and writes go out side
+// by side, up to the window, each encryption on the least busy
+// connection.
 func (w *Writer) writeCopyStream(ctx context.Context, elements [][]byte) (pigeonhole.WriteCap, error) {
 	var seed [pigeonhole.SeedSize]byte
 	if _, err := rand.Read(seed[:]); err != nil {
@@ -80,23 +81,25 @@ func (w *Writer) writeCopyStream(ctx context.Context, elements [][]byte) (pigeon
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cap(w.window))
-	for _, el := range elements {
-		if gctx.Err() != nil {
-			break
+	for i, el := range elements {
+		box := at
+		if i < len(elements)-1 {
+			if at, err = w.nextIndex(gctx, &box); err != nil {
+				g.Wait()
+				return pigeonhole.WriteCap{}, err
+			}
 		}
-		p, release, err := w.db.pool.local()
-		if err != nil {
-			return pigeonhole.WriteCap{}, err
-		}
-		env, err := p.EncryptWrite(gctx, &temp, &at, el)
-		release()
-		if err != nil {
-			g.Wait()
-			return pigeonhole.WriteCap{}, err
-		}
-		at = env.Next
 		g.Go(func() error {
-			p, release, err := w.db.pool.start()
+			p, release, err := w.db.pool.local()
+			if err != nil {
+				return err
+			}
+			env, err := p.EncryptWrite(gctx, &temp, &box, el)
+			release()
+			if err != nil {
+				return err
+			}
+			p, release, err = w.db.pool.start()
 			if err != nil {
 				return err
 			}
@@ -105,9 +108,6 @@ func (w *Writer) writeCopyStream(ctx context.Context, elements [][]byte) (pigeon
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return pigeonhole.WriteCap{}, err
-	}
-	if err := ctx.Err(); err != nil {
 		return pigeonhole.WriteCap{}, err
 	}
 	return temp, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 
 	"github.com/katzenthin/katzenthin/pigeonhole"
@@ -286,7 +287,15 @@ func (r *Reader) Ack(ctx context.Context, seq uint64) error {
 	if !known {
 		return fmt.Errorf("%w: %d", ErrUnknownSeq, seq)
 	}
-	return r.db.store.Commit(ctx, r.name, Change{Delete: []uint64{seq}})
+	if err := r.db.store.Commit(ctx, r.name, Change{Delete: []uint64{seq}}); err != nil {
+		return err
+	}
+	// A message acknowledged before Receive handed it out (its Seq
+	// learnt elsewhere) is not handed out.
+	r.mu.Lock()
+	r.backlog = slices.DeleteFunc(r.backlog, func(m Message) bool { return m.Seq == seq })
+	r.mu.Unlock()
+	return nil
 }
 
 // Close ends the channel: reads in flight are cancelled (nothing is

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/katzenthin/katzenthin/pigeonhole"
@@ -97,7 +99,7 @@ func newWriter(db *DB, st State, recs []Record) *Writer {
 	return w
 }
 
-// start sends the pending records of an earlier run again, unchanged,
+// resume sends the pending records of an earlier run again, unchanged,
 // and closes resumed when they are acknowledged.
 func (w *Writer) resume() {
 	if len(w.stalled) == 0 {
@@ -127,10 +129,10 @@ func (w *Writer) resendStalled() []*Write {
 	if w.closed {
 		return nil
 	}
-	recs := w.stalled
+	recs := slices.SortedFunc(maps.Values(w.stalled), func(a, b Record) int { return cmpSeq(a.Seq, b.Seq) })
 	w.stalled = make(map[uint64]Record)
 	ops := make([]*Write, 0, len(recs))
-	for _, r := range recs {
+	for _, r := range recs { // in index order
 		op := &Write{seq: r.Seq, done: make(chan struct{})}
 		w.inFlight[op] = struct{}{}
 		ops = append(ops, op)
@@ -457,8 +459,9 @@ func (w *Writer) finishUncommitted(op *Write, err error) {
 
 // Flush waits until every message submitted so far has ended, sends
 // again the committed ones whose write failed in this run, and waits
-// for those too. It returns nil when every committed message is
-// acknowledged, else the first error.
+// for those too (they go on after ctx ends, until they end or Close).
+// It returns nil when every committed message is acknowledged, else the
+// first error.
 func (w *Writer) Flush(ctx context.Context) error {
 	select {
 	case <-w.resumed:
