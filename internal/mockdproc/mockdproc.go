@@ -58,6 +58,7 @@ func Remove() {
 type Process struct {
 	Addr string // its abstract socket address, "@..."
 	cmd  *exec.Cmd
+	out  *bufio.Scanner // its stdout, read up to the serving line
 }
 
 // Start runs mockd of gen with the extra args on a fresh abstract address
@@ -88,13 +89,13 @@ func Start(tb testing.TB, gen wire.Generation, args ...string) *Process {
 	tb.Cleanup(p.stop)
 	// mockd prints its document, then a line saying it serves. Nothing
 	// else goes to stdout, so the pipe needs no reader afterwards.
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "mockd: serving") {
+	p.out = bufio.NewScanner(stdout)
+	for p.out.Scan() {
+		if strings.HasPrefix(p.out.Text(), "mockd: serving") {
 			return p
 		}
 	}
-	tb.Fatalf("mockd exited before serving: %v", sc.Err())
+	tb.Fatalf("mockd exited before serving: %v", p.out.Err())
 	return nil
 }
 
@@ -104,20 +105,25 @@ func (p *Process) Kill() {
 	p.cmd.Wait()
 }
 
-func (p *Process) stop() {
+// Stop interrupts mockd, waits for it to exit (killing it if it has not
+// within 10 s) and returns the lines it printed to stdout after the
+// serving line: its counters at shutdown. It returns nothing once mockd
+// was killed or stopped.
+func (p *Process) Stop() []string {
 	if p.cmd.ProcessState != nil {
-		return // killed already
+		return nil // killed or stopped already
 	}
 	p.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() {
-		p.cmd.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		p.cmd.Process.Kill()
-		<-done
+	kill := time.AfterFunc(10*time.Second, func() { p.cmd.Process.Kill() })
+	defer kill.Stop()
+	// mockd's exit closes the pipe and ends the scan; Wait comes after
+	// the last read, as os/exec requires.
+	var lines []string
+	for p.out.Scan() {
+		lines = append(lines, p.out.Text())
 	}
+	p.cmd.Wait()
+	return lines
 }
+
+func (p *Process) stop() { p.Stop() }

@@ -195,11 +195,14 @@ func TestCrash(t *testing.T) {
 	if _, err := p.TryRead(ctx, &readCap, &st.End, env); !errors.Is(err, pigeonhole.ErrBoxNotFound) {
 		t.Errorf("the box after message %d: %v, want ErrBoxNotFound", n, err)
 	}
-	// MERGE: with the ph branch's mock.PigeonholeStats.ConflictingWrites
-	// (a write of different content to an occupied box), also assert
-	// here that mockd counted none; the content check above catches the
-	// same fault from the reader's side.
 	c.Close()
+
+	// No box ever held two contents: mockd counts every write of other
+	// content to an occupied box, and prints the count as it stops.
+	counters := strings.Join(m.Stop(), "\n")
+	if !strings.Contains(counters, " 0 conflicting writes") {
+		t.Errorf("mockd saw writes of other content to an occupied box: %q", counters)
+	}
 }
 
 // runKilled runs the child of role until it finishes, killing it with

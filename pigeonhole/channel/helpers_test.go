@@ -24,8 +24,9 @@ func startMock(t testing.TB, opts ...mock.Option) *mock.Daemon {
 		if v := d.Violations(); len(v) > 0 {
 			t.Errorf("requests that crash the real daemon: %v", v)
 		}
-		// MERGE (ph branch, mock.PigeonholeStats.ConflictingWrites): enable the next line.
-		// if n := d.PigeonholeStats().ConflictingWrites; n != 0 { t.Errorf("%d writes of different content to an occupied box", n) }
+		if n := d.PigeonholeStats().ConflictingWrites; n != 0 {
+			t.Errorf("%d writes of different content to an occupied box", n)
+		}
 	})
 	return d
 }
