@@ -395,7 +395,7 @@ func TestSendNoReplyCarriesASURBID(t *testing.T) {
 	}
 	req := <-seen
 	if !req.IsSendOp || req.WithSURB || req.SURBID == nil || req.Ops() != 1 {
-		t.Fatalf("%+v: a no-reply send needs a random SURB ID (PROTOCOL.md 4)", req)
+		t.Fatalf("%+v: a no-reply send needs a random SURB ID (docs/protocol.md 4)", req)
 	}
 }
 

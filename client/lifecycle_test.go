@@ -44,7 +44,7 @@ func replyFor(t testing.TB, m *wire.SendMessage) *wire.Response {
 // drops. The daemon read only some of the frames (it never reads the
 // rest), and sent the sent event for only some of those. It resumes the
 // session, flushing half of the kept replies before the token reply and
-// sending the rest after. Every call ends by the rules of API.md, none
+// sending the rest after. Every call ends by the rules of client/DESIGN.md, none
 // waits out its deadline: a call that saw its sent event gets its reply;
 // a Send that did not ends with ErrConnectionLost; reliable sends
 // transmit again and document queries are asked again, and both succeed.

@@ -94,7 +94,7 @@ func (d *Daemon) deliverSlow(a *app, ev *event) *conn {
 	}
 	// A session that is away keeps its replies and GC events, at most
 	// maxPending of them, for its resume; like the real daemon it drops
-	// sent events (PROTOCOL.md 8, "What survives a disconnect").
+	// sent events (docs/protocol.md 8, "What survives a disconnect").
 	if a.state == appDetached && ev.kind != evSent && len(a.pending) < maxPending {
 		a.pending = append(a.pending, *ev)
 		return nil

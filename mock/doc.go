@@ -1,6 +1,6 @@
 // Package mock is an in-process fake of the Katzenpost client daemon
 // (kpclientd), the httptest of this SDK: a real server on a real socket
-// that speaks the thin-client protocol of PROTOCOL.md exactly, in either
+// that speaks the thin-client protocol of docs/protocol.md exactly, in either
 // generation (kpclientd v0.0.47 or v0.0.99; see WithGeneration), so that
 // what passes against it works against the real daemon.
 //
@@ -15,7 +15,7 @@
 // and, when asked (WithSendPacing, WithDocumentPacing), the daemon's pace:
 // one message into the mixnet per Poisson send slot.
 //
-// On v0.0.99 it also speaks Pigeonhole, the storage API (PROTOCOL.md 9),
+// On v0.0.99 it also speaks Pigeonhole, the storage API (docs/protocol.md 9),
 // without real cryptography but with the sizes and layouts of 9.3: one
 // in-memory box store per Daemon shared by all its connections, the
 // outcomes and orderings of 9.7 and 9.11 (a default read of an empty box

@@ -205,7 +205,7 @@ func (c *client) sendSURB(dst dest, payload []byte) wire.SURBID {
 }
 
 // sendNoReply writes a send without SURB; v0.0.47 with a random surbid,
-// as PROTOCOL.md 4 says a client must.
+// as docs/protocol.md 4 says a client must.
 func (c *client) sendNoReply(dst dest, payload []byte) {
 	c.t.Helper()
 	if c.e.gen == wire.Generation99 {

@@ -15,7 +15,7 @@ import (
 	"github.com/katzenthin/katzenthin/wire"
 )
 
-// The flows of PROTOCOL.md 9.11 against the mock, driven by raw frames.
+// The flows of docs/protocol.md 9.11 against the mock, driven by raw frames.
 
 // Flow (a): write, read back, index helpers, a no-idempotent rewrite.
 func TestPigeonholeWriteRead(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 
 // handle47 handles one v0.0.47 request and reports whether the
 // connection has ended. The real v0.0.47 daemon validates nothing and
-// crashes on the requests PROTOCOL.md 4 lists; the mock records each as
+// crashes on the requests docs/protocol.md 4 lists; the mock records each as
 // a Violation and closes only the offending connection. req's byte
 // slices other than the payload may be views of body (see
 // requestDecoder).
@@ -53,7 +53,7 @@ func (c *conn) handle47(body []byte, dec *requestDecoder, req *wire.Request) boo
 		return false
 	default: // req.IsARQSendOp
 		if req.ID == nil {
-			// Not in PROTOCOL.md's list: a guess that the daemon
+			// Not in the list of docs/protocol.md 4: a guess that the daemon
 			// dereferences the ID as it does the SURB ID.
 			return c.violate("is_arq_send_op with a null id")
 		}

@@ -8,7 +8,7 @@ import (
 	"github.com/katzenthin/katzenthin/wire"
 )
 
-// The box operations (start_resending_encrypted_message, PROTOCOL.md
+// The box operations (start_resending_encrypted_message, docs/protocol.md
 // 9.6.4-5): the daemon sends the envelope to a courier and retransmits
 // until the courier gives a final answer, without limit. Each call holds
 // one of the client's MaxStartsInFlight slots while it is outstanding;

@@ -8,7 +8,7 @@ import (
 	"golang.org/x/crypto/blake2b"
 )
 
-// The sizes of the BACAP objects (PROTOCOL.md 9.3).
+// The sizes of the BACAP objects (docs/protocol.md 9.3).
 const (
 	WriteCapSize        = 168
 	ReadCapSize         = 136

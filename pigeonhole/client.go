@@ -11,7 +11,7 @@ import (
 	"github.com/katzenthin/katzenthin/wire"
 )
 
-// Client makes the Pigeonhole calls of PROTOCOL.md 9.6 on a client's
+// Client makes the Pigeonhole calls of docs/protocol.md 9.6 on a client's
 // daemon connection. Every call takes a context, blocks until its reply
 // and survives reconnections (the request is asked again after each
 // handshake). It is safe for concurrent use.
@@ -34,7 +34,7 @@ func New(c *client.Client, opts ...Option) *Client {
 	return p
 }
 
-// Limits the client checks before sending (PROTOCOL.md 9.4, 9.12): the
+// Limits the client checks before sending (docs/protocol.md 9.4, 9.12): the
 // daemon closes the connection for a wrong-length cap or index, and
 // refuses the rest with code 3.
 const (

@@ -14,7 +14,7 @@ import (
 
 // 40 concurrent writes: the client keeps at most 16 start_* requests at
 // the daemon (a 17th would stall the daemon's reading of the connection,
-// PROTOCOL.md 9.7) and every write completes.
+// docs/protocol.md 9.7) and every write completes.
 func TestManyConcurrentStarts(t *testing.T) {
 	d := startMock(t)
 	p, _ := dial(t, d)

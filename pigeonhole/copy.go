@@ -8,7 +8,7 @@ import (
 	"github.com/katzenthin/katzenthin/wire"
 )
 
-// Copy commands (PROTOCOL.md 9.6.6-7, 9.6.10-12, 9.10 b): a payload
+// Copy commands (docs/protocol.md 9.6.6-7, 9.6.10-12, 9.10 b): a payload
 // larger than a box is cut by the daemon into copy-stream elements, the
 // application writes them into the boxes of a temporary stream, and one
 // copy command has a courier write every destination box. Writer.WriteLarge
@@ -134,7 +134,7 @@ func copyStream(call string, code wire.ErrorCode, elements [][]byte, buffer []by
 	return cs, nil
 }
 
-// Courier names a courier (PROTOCOL.md 9.9): BLAKE2b-256 of its identity
+// Courier names a courier (docs/protocol.md 9.9): BLAKE2b-256 of its identity
 // key and its queue ID.
 type Courier struct {
 	IdentityHash [32]byte

@@ -1,5 +1,5 @@
 // Package pigeonhole is Pigeonhole, the storage API of today's Katzenpost
-// client daemon (kpclientd v0.0.99; PROTOCOL.md section 9): its calls, its
+// client daemon (kpclientd v0.0.99; docs/protocol.md section 9): its calls, its
 // types and errors, and stream helpers on top.
 //
 // # Using it
@@ -39,7 +39,7 @@
 // connection; the fixed-size types cannot hold one. A nil *WriteCap,
 // *ReadCap or *MessageBoxIndex is refused with ErrInvalidRequest.
 //
-// The rest of PROTOCOL.md 9.6: NextIndex and Counter for indexes; the
+// The rest of docs/protocol.md 9.6: NextIndex and Counter for indexes; the
 // copy-stream builders EnvelopesFromPayload, EnvelopesFromMultiPayload and
 // EnvelopesFromTombstoneRange with Copy and CopyVia; DirectoryAuthorities;
 // and the Contact Voucher calls VoucherMint, VoucherDeriveStream,

@@ -7,7 +7,7 @@ import (
 	"github.com/katzenthin/katzenthin/wire"
 )
 
-// Sentinels for the expected outcomes of box operations (PROTOCOL.md 9.5,
+// Sentinels for the expected outcomes of box operations (docs/protocol.md 9.5,
 // 9.12), matched with errors.Is against an *Error.
 var (
 	// ErrBoxNotFound: nothing is written in the box yet (replica code 1;
@@ -39,7 +39,7 @@ var (
 // (remapped) couriers.
 type Namespace uint8
 
-// The namespaces of PROTOCOL.md 9.5.
+// The namespaces of docs/protocol.md 9.5.
 const (
 	NamespaceThinClient Namespace = iota // the daemon's own codes
 	NamespaceReplica                     // a storage replica's codes (1-11)
@@ -126,7 +126,7 @@ func (e *Error) Is(target error) bool {
 // start_resending_encrypted_message_reply to an error: nil for 0, codes
 // 1-11 in the replica namespace (the daemon copies them unchanged, though
 // 3 and 4 may be its own), 12, 13, 31 and 32 in the courier namespace, the
-// rest in the thin-client namespace (PROTOCOL.md 9.5, 9.12).
+// rest in the thin-client namespace (docs/protocol.md 9.5, 9.12).
 func MessageError(code wire.ErrorCode) error {
 	c := uint8(code)
 	switch {

@@ -11,7 +11,7 @@ import (
 	"github.com/katzenthin/katzenthin/client"
 )
 
-// Payloads larger than a box (PROTOCOL.md 9.10 b). The payload is
+// Payloads larger than a box (docs/protocol.md 9.10 b). The payload is
 // prefixed with its length, 4 bytes big-endian, because the boxes carry
 // none of their own: the reader stops where the prefix says.
 

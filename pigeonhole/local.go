@@ -8,7 +8,7 @@ import (
 	"github.com/katzenthin/katzenthin/wire"
 )
 
-// The local calls (PROTOCOL.md 9.6.1-3, 9.6.8-9): answered by the daemon
+// The local calls (docs/protocol.md 9.6.1-3, 9.6.8-9): answered by the daemon
 // itself, no mixnet traffic. The encrypt calls do an MKEM encapsulation
 // each and take seconds on a real daemon, one after another per
 // connection.

@@ -23,7 +23,7 @@ import (
 	"github.com/katzenthin/katzenthin/wire"
 )
 
-// The replays: each connection of the captured flows (PROTOCOL.md 9.11)
+// The replays: each connection of the captured flows (docs/protocol.md 9.11)
 // is played by a fake daemon written here on top of wire alone, not the
 // mock. It sends the captured handshake and, for every request the
 // client writes, checks that the request equals the captured one byte for

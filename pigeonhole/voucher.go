@@ -10,7 +10,7 @@ import (
 	"github.com/katzenthin/katzenthin/wire"
 )
 
-// Contact Vouchers (PROTOCOL.md 9.6.14, 9.10 c): a joiner hands a member
+// Contact Vouchers (docs/protocol.md 9.6.14, 9.10 c): a joiner hands a member
 // a 32-byte voucher out of band; both derive a rendezvous stream from it
 // and swap caps there. The calls are pure cryptography in the daemon;
 // reading and writing the rendezvous boxes is the caller's.

@@ -19,7 +19,7 @@ const maxLayers = LayerService
 
 // decMode decodes the document, its descriptors and certificates. The
 // limits are tight because the bytes come from a local socket any process
-// may be squatting on (PROTOCOL.md 7): nesting deeper than the format
+// may be squatting on (docs/protocol.md 7): nesting deeper than the format
 // needs, oversized array or map headers, duplicate keys, tags, NaN and
 // infinities are all refused before they can cost memory or mislead.
 // Keys are matched case-sensitively, exactly as the daemon writes them.

@@ -1,5 +1,5 @@
 // Package pki decodes and encodes the Katzenpost PKI document that the client
-// daemon hands to thin clients in new_pki_document_event (PROTOCOL.md 6 and 8).
+// daemon hands to thin clients in new_pki_document_event (docs/protocol.md 6 and 8).
 //
 // The daemon strips the directory authorities' signatures before sending the
 // document, so there is nothing to verify here: Parse checks the form of the

@@ -17,7 +17,7 @@ import (
 // trip with every field the document's generation writes.
 func FuzzParseDocument(f *testing.F) {
 	// The captures include documents with storage replicas inline
-	// (replicaDocs, PROTOCOL.md 9.9).
+	// (replicaDocs, docs/protocol.md 9.9).
 	for _, c := range slices.Concat(capturedDocs, replicaDocs) {
 		f.Add(documentBytes(f, c))
 	}

@@ -20,7 +20,7 @@ import (
 // a v0.0.47 document (SendRatePerMinute, LambdaD, the MaxDelays; services
 // under the literal key "omitempty", null for nodes without services;
 // replicas as byte strings holding their map, without ReplicaID, as
-// PROTOCOL.md 6 gives them). Fields the chosen generation lacks are not
+// upstream describes them, docs/protocol.md 6). Fields the chosen generation lacks are not
 // written.
 //
 // Nil and empty slices and maps are written as null and as empty arrays or

@@ -5,7 +5,7 @@ import "golang.org/x/crypto/blake2b"
 // ReplicaDescriptor describes a Pigeonhole storage replica. Unlike a node
 // descriptor, a v0.0.99 daemon writes it as a CBOR map inline in the
 // document, with the seven keys below (captured). For v0.0.47, whose
-// captures have no replicas, PROTOCOL.md 6 gives a byte string holding the
+// captures have no replicas, upstream's description (docs/protocol.md 6) gives a byte string holding the
 // map and no ReplicaID; Parse reads both forms and Marshal writes the one
 // of the document's generation. A parsed ReplicaDescriptor is immutable by
 // convention and safe for concurrent reads.

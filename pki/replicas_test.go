@@ -11,7 +11,7 @@ import (
 )
 
 // The document of a v0.0.99 network with storage replicas holds them as
-// inline maps, not byte strings (PROTOCOL.md 9.9, 9.11): it must parse,
+// inline maps, not byte strings (docs/protocol.md 9.9, 9.11): it must parse,
 // or a client cannot finish its handshake with such a daemon.
 func TestParseInlineReplicas(t *testing.T) {
 	for _, c := range replicaDocs {
@@ -89,7 +89,7 @@ func TestMarshalReplicasCaptured(t *testing.T) {
 
 // TestMarshalTwoReplicas round-trips a document with two replicas in each
 // generation and checks the form of every entry: inline maps with
-// ReplicaID for v1, byte strings holding the six PROTOCOL.md 6 keys for v0.
+// ReplicaID for v1, byte strings holding the six keys upstream describes (docs/protocol.md 6) for v0.
 func TestMarshalTwoReplicas(t *testing.T) {
 	v0Keys := []string{"Addresses", "EnvelopeKeys", "Epoch", "IdentityKey", "LinkKey", "Name"}
 	v1Keys := []string{"Addresses", "EnvelopeKeys", "Epoch", "IdentityKey", "LinkKey", "Name", "ReplicaID"}

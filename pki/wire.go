@@ -45,7 +45,7 @@ type wireDocV0Only struct {
 }
 
 // wireDocV0 is the 26-key v0 document. Its replicas are byte strings
-// holding their map, as PROTOCOL.md 6 describes the v0.0.47 generation (no
+// holding their map, as upstream describes the v0.0.47 generation (docs/protocol.md 6) (no
 // capture of that generation has replicas to say otherwise).
 type wireDocV0 struct {
 	wireDocCommon
@@ -55,7 +55,7 @@ type wireDocV0 struct {
 
 // wireDocV1 is the v1 document: 19 keys, 21 with a configured replica set,
 // since a v0.0.99 daemon leaves the two Configured keys out when they are
-// empty (PROTOCOL.md 9.9; the captured greetings have 19 and 21). Its
+// empty (docs/protocol.md 9.9; the captured greetings have 19 and 21). Its
 // replicas are inline maps, as captured.
 type wireDocV1 struct {
 	wireDocCommon
@@ -115,7 +115,7 @@ type wireNodeIn struct {
 }
 
 // wireCertificate is the signed envelope get_pki_document_reply carries
-// (PROTOCOL.md 8). Only the certified bytes are used; the signatures are
+// (docs/protocol.md 8). Only the certified bytes are used; the signatures are
 // the daemon's business (see ParseCertificate).
 type wireCertificate struct {
 	Certified []byte `cbor:"Certified"`

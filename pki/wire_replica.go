@@ -6,7 +6,7 @@ import (
 	"github.com/fxamacker/cbor/v2"
 )
 
-// wireReplica is a storage replica descriptor as PROTOCOL.md 6 gives it for
+// wireReplica is a storage replica descriptor as upstream describes it (docs/protocol.md 6) for
 // the v0.0.47 generation: six keys, written as a byte string holding the
 // map, like a node descriptor.
 type wireReplica struct {
@@ -21,7 +21,7 @@ type wireReplica struct {
 // wireReplicaV1 is a storage replica descriptor as a v0.0.99 daemon writes
 // it: the six keys plus ReplicaID, seven in all, as a map inline in the
 // StorageReplicas array rather than a byte string (captured in
-// testdata/daemon-v0.0.99/pigeonhole; PROTOCOL.md 9.9). It is also what
+// testdata/daemon-v0.0.99/pigeonhole; docs/protocol.md 9.9). It is also what
 // every replica is decoded into, since its keys include v0's.
 type wireReplicaV1 struct {
 	wireReplica
@@ -32,7 +32,7 @@ type wireReplicaV1 struct {
 
 // replicaList holds the storage replica descriptors read from a document,
 // each the bytes of its CBOR map. It decodes both forms: a byte string
-// holding the map, as PROTOCOL.md 6 has them for v0.0.47, and the map
+// holding the map, as upstream describes them for v0.0.47 (docs/protocol.md 6), and the map
 // inline, which is what a v0.0.99 daemon sends. Whatever the form, a
 // document's replicas then decode the same way (parseReplicas).
 type replicaList [][]byte

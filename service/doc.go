@@ -4,7 +4,7 @@
 // A service ("echo", "spool", "courier", ...) runs on a service node and is
 // addressed by a Destination: the BLAKE2b-256 hash of the node's identity
 // key and the service's recipient queue, its "endpoint" in the node's
-// descriptor (PROTOCOL.md 6). Find lists every node offering a capability;
+// descriptor (docs/protocol.md 6). Find lists every node offering a capability;
 // Pick chooses one of them at random, as the reference clients do, so that
 // load spreads and no node learns that a client always prefers it.
 //

@@ -9,6 +9,6 @@ var (
 
 	// ErrInvalidDestination is returned by Destination.Validate, wrapped
 	// with the reason. A client refuses such a destination before sending
-	// it, because the v0.0.47 daemon crashes on it (PROTOCOL.md 4).
+	// it, because the v0.0.47 daemon crashes on it (docs/protocol.md 4).
 	ErrInvalidDestination = errors.New("service: invalid destination")
 )

@@ -10,7 +10,7 @@ import (
 	"github.com/katzenthin/katzenthin/wire"
 )
 
-// The daemon's ARQ for start_* operations (PROTOCOL.md 9.7, 9.8), without
+// The daemon's ARQ for start_* operations (docs/protocol.md 9.7, 9.8), without
 // a mixnet: each courier round trip takes the mixnet latency (and another
 // for each loss), a read of an empty box waits for its write, a cancel
 // answers the start first with 24, and replies that come while the

@@ -6,7 +6,7 @@ import (
 	"github.com/katzenthin/katzenthin/wire"
 )
 
-// Copy streams (PROTOCOL.md 9.3, 9.6.10-12, 9.6.6). A copy stream is a
+// Copy streams (docs/protocol.md 9.3, 9.6.10-12, 9.6.6). A copy stream is a
 // sequence of serialized destination envelopes (here 2003 bytes each, as
 // measured: uint32 BE length ‖ the head of a courier query the mock
 // made, which names its envelope), cut into elements of at most

@@ -12,7 +12,7 @@ import (
 	"github.com/katzenthin/katzenthin/wire"
 )
 
-// handlePigeonhole handles a v0.0.99 Pigeonhole request (PROTOCOL.md 9.6).
+// handlePigeonhole handles a v0.0.99 Pigeonhole request (docs/protocol.md 9.6).
 // handled is false for a request with no Pigeonhole operation; stop is
 // true when the connection has ended: a cap or index of the wrong length
 // fails the daemon's decoding of the whole frame, and it closes the

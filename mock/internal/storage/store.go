@@ -12,7 +12,7 @@ import (
 )
 
 // The Pigeonhole geometry the mock announces (its handshake) and its
-// limits (PROTOCOL.md 9.4).
+// limits (docs/protocol.md 9.4).
 const (
 	phMaxPlaintext  = 1549     // MaxPlaintextPayloadLength
 	phQueryLength   = 2000     // CourierQueryWriteLength: every ciphertext
