@@ -5,11 +5,13 @@ import (
 	"expvar"
 
 	"github.com/katzenthin/katzenthin/client"
+	"github.com/katzenthin/katzenthin/pigeonhole"
 )
 
 // metrics is a client.Tracer that keeps its figures in expvar variables:
 // calls by kind and outcome, their time, connection losses and
-// reconnections. It depends on nothing but the standard library; a real
+// reconnections, and the refreshes of waiting Pigeonhole reads (each one
+// an encryption in the daemon, seconds of its CPU). It depends on nothing but the standard library; a real
 // backend would feed its own metrics system the same way.
 //
 // The variables are not published in expvar's global registry (a test
@@ -23,7 +25,11 @@ type metrics struct {
 	reconnects   expvar.Int
 	resumed      expvar.Int
 	downtimeSecs expvar.Float
+	refreshes    expvar.Int
 }
+
+// metrics also hears of Pigeonhole's read refreshes.
+var _ pigeonhole.RefreshTracer = (*metrics)(nil)
 
 func newMetrics() *metrics {
 	m := &metrics{}
@@ -34,6 +40,7 @@ func newMetrics() *metrics {
 	m.root.Set("reconnections", &m.reconnects)
 	m.root.Set("resumed", &m.resumed)
 	m.root.Set("downtime_seconds", &m.downtimeSecs)
+	m.root.Set("pigeonhole_read_refreshes", &m.refreshes)
 	return m
 }
 
@@ -59,3 +66,6 @@ func (m *metrics) Reconnected(info client.ReconnectInfo) {
 	}
 	m.downtimeSecs.Add(info.Downtime.Seconds())
 }
+
+// ReadRefreshed counts a waiting read's new envelope.
+func (m *metrics) ReadRefreshed(pigeonhole.RefreshInfo) { m.refreshes.Add(1) }
