@@ -74,12 +74,16 @@ func TestLostCallNamesTheCause(t *testing.T) {
 	c := dialMock(t, d, client.WithDialer(rd), client.WithTracer(rec), fastReconnect)
 	dst := echoDst(t, c)
 	d.HoldReplies()
+	// The handshake's session_token request counts too: wait for the
+	// Send itself, so the drop finds it written and the reader's EOF is
+	// what ends the connection.
+	before := d.Stats().Requests
 	done := make(chan error, 1)
 	go func() {
 		_, err := c.Send(callCtx(t), dst, []byte("held"))
 		done <- err
 	}()
-	if err := d.WaitRequests(callCtx(t), 1); err != nil {
+	if err := d.WaitRequests(callCtx(t), int(before)+1); err != nil {
 		t.Fatal(err)
 	}
 	rd.refuse.Store(true)
