@@ -50,43 +50,59 @@ func (f *Flags) Dial(ctx context.Context, opts ...client.Option) (*client.Client
 	return client.Dial(ctx, append(all, opts...)...)
 }
 
-// choose sets the daemon's dialer and address from -daemon, -config or
-// -mock, and with -mock starts the mock; the function it returns stops
-// the mock.
-func (f *Flags) choose(stderr io.Writer) (stopMock func(), err error) {
+// Check reports a mistake in the flags without connecting: -config with
+// -daemon or -mock, an address or a configuration file that cannot be
+// used, a -mock-generation other than 47 or 99. Its error is a
+// *UsageError, for Fail. Connect checks too; a program calls Check to
+// report every mistake in its command line before it starts any work.
+func (f *Flags) Check() error {
 	daemonGiven := false
 	if f.fs != nil {
 		f.fs.Visit(func(fl *flag.Flag) { daemonGiven = daemonGiven || fl.Name == "daemon" })
 	}
 	switch {
 	case f.Config != "" && f.Mock:
-		return nil, Usagef("-config and -mock exclude each other: the file names a daemon, -mock starts one")
+		return Usagef("-config and -mock exclude each other: the file names a daemon, -mock starts one")
 	case f.Config != "" && daemonGiven:
-		return nil, Usagef("-config and -daemon exclude each other: both name the daemon")
+		return Usagef("-config and -daemon exclude each other: both name the daemon")
 	case f.Config != "":
 		d, err := transport.LoadConfig(f.Config)
 		if err != nil {
-			return nil, &UsageError{Err: fmt.Errorf("-config: %w", err)}
+			return &UsageError{Err: fmt.Errorf("-config: %w", err)}
 		}
 		f.dialer, f.addr = d, fmt.Sprint(d) // a dialer prints as the address Parse reads
-		return func() {}, nil
 	case !f.Mock:
 		d, err := transport.Parse(f.Daemon)
 		if err != nil {
-			return nil, &UsageError{Err: fmt.Errorf("-daemon: %w", err)}
+			return &UsageError{Err: fmt.Errorf("-daemon: %w", err)}
 		}
 		f.dialer, f.addr = d, f.Daemon
-		return func() {}, nil
+	default:
+		_, err := f.generation()
+		return err
 	}
-	var gen wire.Generation
+	return nil
+}
+
+// generation maps -mock-generation to its wire.Generation.
+func (f *Flags) generation() (wire.Generation, error) {
 	switch f.MockGeneration {
 	case 47:
-		gen = wire.Generation47
+		return wire.Generation47, nil
 	case 99:
-		gen = wire.Generation99
-	default:
-		return nil, Usagef("-mock-generation %d: want 47 or 99", f.MockGeneration)
+		return wire.Generation99, nil
 	}
+	return wire.GenerationUnknown, Usagef("-mock-generation %d: want 47 or 99", f.MockGeneration)
+}
+
+// choose checks the flags, which sets the daemon's dialer and address,
+// and with -mock starts the mock daemon; the function it returns stops
+// the mock.
+func (f *Flags) choose(stderr io.Writer) (stopMock func(), err error) {
+	if err := f.Check(); err != nil || !f.Mock {
+		return func() {}, err
+	}
+	gen, _ := f.generation() // Check has vetted it
 	d, addr, err := mock.Listen("", append([]mock.Option{mock.WithGeneration(gen)}, f.MockOptions...)...)
 	if err != nil {
 		return nil, fmt.Errorf("starting the mock daemon: %w", err)

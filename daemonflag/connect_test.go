@@ -255,3 +255,31 @@ func TestConnectConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// Check finds the mistakes Connect would, without connecting or starting
+// the mock.
+func TestCheck(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		ok   bool
+	}{
+		{[]string{"-mock"}, true},
+		{[]string{"-daemon", "@katzenthin-test-nobody"}, true},
+		{[]string{"-daemon", "katzenpost"}, false},
+		{[]string{"-mock", "-mock-generation", "48"}, false},
+		{[]string{"-config", "x.toml", "-mock"}, false},
+		{[]string{"-config", filepath.Join(t.TempDir(), "missing.toml")}, false},
+	} {
+		f, err := parse(t, tc.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = f.Check()
+		if _, usage := errors.AsType[*daemonflag.UsageError](err); tc.ok != (err == nil) || err != nil && !usage {
+			t.Errorf("%q: Check() = %v, want ok %v or a usage error", tc.args, err, tc.ok)
+		}
+		if f.Mock && f.Address() != "" {
+			t.Errorf("%q: Check started the mock at %s", tc.args, f.Address())
+		}
+	}
+}
