@@ -12,8 +12,7 @@
 // Each program imports only the module's public packages, so its
 // directory can be copied into a project of your own as it is. The part
 // they share (the flags that choose the daemon, connecting, one-line
-// errors and exit statuses) is daemon.go, the same file in each; a test
-// here keeps the copies identical.
+// errors and exit statuses) is the public package daemonflag.
 //
 // This directory's tests keep README.md honest: every Go snippet in it is
 // code of readme_example_test.go, which compiles and runs.

@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"github.com/katzenthin/katzenthin/client"
-	"github.com/katzenthin/katzenthin/internal/cli"
 	"github.com/katzenthin/katzenthin/wire"
 )
 
@@ -26,7 +25,7 @@ type session struct {
 // and checks that it speaks Pigeonhole. Its errors say what to do: no
 // daemon, an old daemon.
 func connect(ctx context.Context, f *common, stderr io.Writer) (*session, error) {
-	c, cleanup, err := cli.Connect(ctx, f.daemon, stderr)
+	c, cleanup, err := f.daemon.Connect(ctx, stderr)
 	if err != nil {
 		return nil, err
 	}

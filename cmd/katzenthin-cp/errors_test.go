@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/katzenthin/katzenthin/internal/cli"
+	"github.com/katzenthin/katzenthin/daemonflag"
 	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/pigeonhole"
 	"github.com/katzenthin/katzenthin/wire"
@@ -48,7 +48,7 @@ func TestBadArguments(t *testing.T) {
 		{"receive from the mock", []string{"receive", "-mock", "-read-cap", r, "-index", i, dir}, "nothing would ever arrive"},
 	} {
 		res := cp(t.Context(), tc.args...)
-		if res.code != cli.ExitUsage || !strings.Contains(res.stderr, tc.want) {
+		if res.code != daemonflag.ExitUsage || !strings.Contains(res.stderr, tc.want) {
 			t.Errorf("%s: exit %d, stderr %q; want exit 2 saying %q", tc.name, res.code, res.stderr, tc.want)
 		}
 		for _, secret := range []string{w, r, i} {
@@ -71,7 +71,7 @@ func TestCopyTooLarge(t *testing.T) {
 	f.Close()
 	res := cp(t.Context(), "send", "-daemon", "@katzenthin-cp-test-nobody", "-write-cap", b64(pigeonhole.WriteCapSize),
 		"-index", b64(pigeonhole.MessageBoxIndexSize), file)
-	if res.code != cli.ExitUsage || !strings.Contains(res.stderr, "pass -no-copy") {
+	if res.code != daemonflag.ExitUsage || !strings.Contains(res.stderr, "pass -no-copy") {
 		t.Errorf("exit %d, stderr %q; want exit 2 pointing at -no-copy", res.code, res.stderr)
 	}
 }
@@ -90,7 +90,7 @@ func TestNoDaemon(t *testing.T) {
 		{"receive", "-daemon", addr, "-state", filepath.Join(dir, "r"), "-read-cap", r, "-index", i, dir},
 	} {
 		res := cp(t.Context(), args...)
-		if res.code != cli.ExitFailure || !strings.Contains(res.stderr, "no daemon is listening at "+addr) ||
+		if res.code != daemonflag.ExitFailure || !strings.Contains(res.stderr, "no daemon is listening at "+addr) ||
 			!strings.Contains(res.stderr, "-mock") {
 			t.Errorf("%s: exit %d, stderr %q; want exit 1 and the no-daemon advice", args[0], res.code, res.stderr)
 		}
@@ -102,7 +102,7 @@ func TestNoDaemon(t *testing.T) {
 func TestOldDaemon(t *testing.T) {
 	d := mock.Start(t, mock.WithGeneration(wire.Generation47))
 	res := cp(t.Context(), "genkey", "-daemon", d.Addr())
-	if res.code != cli.ExitFailure || !strings.Contains(res.stderr, "kpclientd v0.0.47, which has no Pigeonhole: katzenthin-cp needs kpclientd v0.0.99") {
+	if res.code != daemonflag.ExitFailure || !strings.Contains(res.stderr, "kpclientd v0.0.47, which has no Pigeonhole: katzenthin-cp needs kpclientd v0.0.99") {
 		t.Errorf("exit %d, stderr %q; want exit 1 naming v0.0.99", res.code, res.stderr)
 	}
 }
@@ -126,10 +126,10 @@ func TestConfig(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"genkey", "-config", config, "-daemon", d.Addr()}, "give one"},
+		{[]string{"genkey", "-config", config, "-daemon", d.Addr()}, "exclude each other"},
 		{[]string{"genkey", "-config", filepath.Join(dir, "missing.toml")}, "-config: "},
 	} {
-		if r := cp(t.Context(), tc.args...); r.code != cli.ExitUsage || !strings.Contains(r.stderr, tc.want) {
+		if r := cp(t.Context(), tc.args...); r.code != daemonflag.ExitUsage || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%q: exit %d, stderr %q; want exit 2 saying %q", tc.args, r.code, r.stderr, tc.want)
 		}
 	}

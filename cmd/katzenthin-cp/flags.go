@@ -4,61 +4,30 @@ import (
 	"encoding"
 	"encoding/base64"
 	"flag"
-	"fmt"
 	"strings"
 
-	"github.com/katzenthin/katzenthin/internal/cli"
+	"github.com/katzenthin/katzenthin/daemonflag"
 	"github.com/katzenthin/katzenthin/pigeonhole"
-	"github.com/katzenthin/katzenthin/transport"
 )
 
 // common holds the flags every verb takes.
 type common struct {
-	daemon *cli.Flags
-	config string // -config: the thin-client configuration file
+	daemon *daemonflag.Flags
 	state  string // -state: the state file, "" for the default
 }
 
 // register defines the common flags on fs: the daemon's (-daemon,
-// -daemon-uid, -mock, -mock-generation, as the example programs take
-// them) and, with state, -state.
+// -config, -daemon-uid, -mock, -mock-generation, as the example programs
+// take them) and, with state, -state.
 func register(fs *flag.FlagSet, state bool) *common {
-	c := &common{daemon: cli.Register(fs)}
 	// Pigeonhole needs today's daemon: the mock speaks v0.0.99 unless
 	// told otherwise.
-	if f := fs.Lookup("mock-generation"); f != nil {
-		f.DefValue = "99"
-		f.Value.Set("99")
-	}
-	fs.StringVar(&c.config, "config", "", "dial the daemon that this thin-client configuration `file` names "+
-		"(thinclient.toml, its [Dial] table), instead of -daemon")
+	c := &common{daemon: daemonflag.Add(fs, 99)}
 	if state {
 		fs.StringVar(&c.state, "state", "", "keep the transfer's state in this `file`, a channel store (a receive keeps FILE.json beside it) "+
 			"(default: a file named after the capability and index in the user's cache directory)")
 	}
 	return c
-}
-
-// resolve applies -config, once fs is parsed: the daemon's address
-// comes from the file.
-func (c *common) resolve(fs *flag.FlagSet) error {
-	if c.config == "" {
-		return nil
-	}
-	daemonSet := false
-	fs.Visit(func(f *flag.Flag) { daemonSet = daemonSet || f.Name == "daemon" })
-	switch {
-	case daemonSet:
-		return cli.Usagef("-config and -daemon both name the daemon: give one")
-	case c.daemon.Mock:
-		return cli.Usagef("-config and -mock: give one")
-	}
-	d, err := transport.LoadConfig(c.config)
-	if err != nil {
-		return &cli.UsageError{Err: fmt.Errorf("-config: %w", err)}
-	}
-	c.daemon.Daemon = fmt.Sprint(d) // the dialers print as the address Parse reads
-	return nil
 }
 
 // capFlag is a capability or index flag, base64 as genkey prints it.
@@ -89,14 +58,14 @@ func (f *capFlag[T, P]) Set(s string) error {
 // wrong and why, without quoting it.
 func (f *capFlag[T, P]) check() error {
 	if !f.set {
-		return cli.Usagef("%s is required (genkey prints one)", f.name)
+		return daemonflag.Usagef("%s is required (genkey prints one)", f.name)
 	}
 	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(f.text))
 	if err != nil {
-		return cli.Usagef("%s: not %s: not base64 as genkey prints it (%v)", f.name, f.what, err)
+		return daemonflag.Usagef("%s: not %s: not base64 as genkey prints it (%v)", f.name, f.what, err)
 	}
 	if len(b) != f.size {
-		return cli.Usagef("%s: not %s: %d bytes, %s has %d%s", f.name, f.what, len(b), f.what, f.size, lookalike(len(b)))
+		return daemonflag.Usagef("%s: not %s: %d bytes, %s has %d%s", f.name, f.what, len(b), f.what, f.size, lookalike(len(b)))
 	}
 	return P(&f.val).UnmarshalBinary(b)
 }

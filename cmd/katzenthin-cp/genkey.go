@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/katzenthin/katzenthin/internal/cli"
+	"github.com/katzenthin/katzenthin/daemonflag"
 	"github.com/katzenthin/katzenthin/pigeonhole"
 )
 
@@ -21,12 +21,9 @@ capability.`
 func genkey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("katzenthin-cp genkey", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cli.Usage(fs, "katzenthin-cp genkey [flags]", genkeyDescription)
+	daemonflag.Usage(fs, "katzenthin-cp genkey [flags]", genkeyDescription)
 	f := register(fs, false)
-	if err := cli.Parse(fs, args); err != nil {
-		return err
-	}
-	if err := f.resolve(fs); err != nil {
+	if err := daemonflag.Parse(fs, args); err != nil {
 		return err
 	}
 	s, err := connect(ctx, f, stderr)

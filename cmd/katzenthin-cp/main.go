@@ -31,11 +31,11 @@ import (
 	"io"
 	"os"
 
-	"github.com/katzenthin/katzenthin/internal/cli"
+	"github.com/katzenthin/katzenthin/daemonflag"
 )
 
 func main() {
-	ctx, stop := cli.Interrupts(context.Background())
+	ctx, stop := daemonflag.Interrupts(context.Background())
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -57,19 +57,19 @@ lists a verb's flags.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return cli.ExitUsage
+		return daemonflag.ExitUsage
 	}
 	switch args[0] {
 	case "genkey":
-		return cli.Fail(stderr, "katzenthin-cp genkey", genkey(ctx, args[1:], stdout, stderr))
+		return daemonflag.Fail(stderr, "katzenthin-cp genkey", genkey(ctx, args[1:], stdout, stderr))
 	case "send":
-		return cli.Fail(stderr, "katzenthin-cp send", send(ctx, args[1:], stdout, stderr))
+		return daemonflag.Fail(stderr, "katzenthin-cp send", send(ctx, args[1:], stdout, stderr))
 	case "receive":
-		return cli.Fail(stderr, "katzenthin-cp receive", receive(ctx, args[1:], stdout, stderr))
+		return daemonflag.Fail(stderr, "katzenthin-cp receive", receive(ctx, args[1:], stdout, stderr))
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
-		return cli.ExitOK
+		return daemonflag.ExitOK
 	}
 	fmt.Fprintf(stderr, "katzenthin-cp: unknown verb %q\n\n%s", args[0], usage)
-	return cli.ExitUsage
+	return daemonflag.ExitUsage
 }

@@ -9,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/katzenthin/katzenthin/internal/cli"
+	"github.com/katzenthin/katzenthin/daemonflag"
 	"github.com/katzenthin/katzenthin/pigeonhole"
 	"github.com/katzenthin/katzenthin/pigeonhole/channel"
 )
@@ -46,22 +46,22 @@ const readChannel = "katzenthin-cp receive"
 func receive(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("katzenthin-cp receive", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cli.Usage(fs, "katzenthin-cp receive -read-cap CAP -index IDX [flags] DIR", receiveDescription)
+	daemonflag.Usage(fs, "katzenthin-cp receive -read-cap CAP -index IDX [flags] DIR", receiveDescription)
 	f := register(fs, true)
 	readCap := defineCap[pigeonhole.ReadCap](fs, "read-cap", "a read cap", pigeonhole.ReadCapSize,
 		"the stream's read `cap`, base64 as genkey prints it")
 	index := defineCap[pigeonhole.MessageBoxIndex](fs, "index", "an index", pigeonhole.MessageBoxIndexSize,
 		"the `index` of the stream's box the file starts at, base64 as genkey prints it")
-	pos, err := cli.ParseArgs(fs, args, "DIR")
+	pos, err := daemonflag.ParseArgs(fs, args, "DIR")
 	if err != nil {
 		return err
 	}
-	if err := errors.Join(f.resolve(fs), readCap.check(), index.check()); err != nil {
+	if err := errors.Join(f.daemon.Check(), readCap.check(), index.check()); err != nil {
 		return err
 	}
 	if f.daemon.Mock {
 		// Its boxes live in this process: nothing could ever arrive.
-		return cli.Usagef("-mock: the bundled mock daemon is empty and lives only in this process, so nothing would ever arrive; " +
+		return daemonflag.Usagef("-mock: the bundled mock daemon is empty and lives only in this process, so nothing would ever arrive; " +
 			"run a stand-in daemon with \"go run ./cmd/mockd -generation 99\" in the katzenthin repository and send and receive through it")
 	}
 	dir, err := filepath.Abs(pos[0])
@@ -71,7 +71,7 @@ func receive(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if fi, err := os.Stat(dir); err != nil {
 		return err
 	} else if !fi.IsDir() {
-		return cli.Usagef("%s is not a directory", pos[0])
+		return daemonflag.Usagef("%s is not a directory", pos[0])
 	}
 
 	path := f.state

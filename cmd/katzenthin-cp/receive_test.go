@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/katzenthin/katzenthin/internal/cli"
+	"github.com/katzenthin/katzenthin/daemonflag"
 	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/pigeonhole"
 	"github.com/katzenthin/katzenthin/wire"
@@ -63,7 +63,7 @@ func TestReceiveRefuses(t *testing.T) {
 			writeFirstBox(t, d, k, append(tc.box, 'x'))
 			r := cp(t.Context(), "receive", "-daemon", d.Addr(), "-state", filepath.Join(t.TempDir(), "r"),
 				"-read-cap", k.readCap, "-index", k.index, dir)
-			if r.code != cli.ExitFailure || !strings.Contains(r.stderr, tc.want) {
+			if r.code != daemonflag.ExitFailure || !strings.Contains(r.stderr, tc.want) {
 				t.Errorf("exit %d, stderr %q; want exit 1 saying %q", r.code, r.stderr, tc.want)
 			}
 			if strings.ContainsAny(r.stderr, "\x1b\x07") {

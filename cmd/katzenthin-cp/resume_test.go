@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/katzenthin/katzenthin/internal/cli"
+	"github.com/katzenthin/katzenthin/daemonflag"
 	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/pigeonhole"
 	"github.com/katzenthin/katzenthin/wire"
@@ -48,7 +48,7 @@ func interrupt(t *testing.T, pattern string, args ...string) {
 	stderr := &cancelOn{pattern: regexp.MustCompile(pattern), cancel: cancel}
 	var stdout bytes.Buffer
 	code := run(ctx, args, &stdout, stderr)
-	if code != cli.ExitFailure || !strings.Contains(stderr.buf.String(), "interrupted: run the same command again") {
+	if code != daemonflag.ExitFailure || !strings.Contains(stderr.buf.String(), "interrupted: run the same command again") {
 		t.Fatalf("%s: exit %d, stderr %q; want it interrupted", args[0], code, stderr.buf.String())
 	}
 }
@@ -210,7 +210,7 @@ func TestStateOfAnotherTransfer(t *testing.T) {
 	if r := send("a.bin"); r.code != 0 {
 		t.Fatalf("send: %s", r.stderr)
 	}
-	if r := send("b.bin"); r.code != cli.ExitFailure || !strings.Contains(r.stderr, "was of another file") {
+	if r := send("b.bin"); r.code != daemonflag.ExitFailure || !strings.Contains(r.stderr, "was of another file") {
 		t.Errorf("another file: exit %d, stderr %q", r.code, r.stderr)
 	}
 
@@ -225,7 +225,7 @@ func TestStateOfAnotherTransfer(t *testing.T) {
 	if r := receive(first); r.code != 0 || !strings.Contains(r.stdout, "nothing to do") {
 		t.Errorf("a finished receive again: exit %d, stdout %q", r.code, r.stdout)
 	}
-	if r := receive(t.TempDir()); r.code != cli.ExitFailure || !strings.Contains(r.stderr, "writes into "+first) {
+	if r := receive(t.TempDir()); r.code != daemonflag.ExitFailure || !strings.Contains(r.stderr, "writes into "+first) {
 		t.Errorf("another directory: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
@@ -274,7 +274,7 @@ func TestCopyCommandResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	cancel()
-	if r := <-done; r.code != cli.ExitFailure || !strings.Contains(r.stderr, "interrupted") {
+	if r := <-done; r.code != daemonflag.ExitFailure || !strings.Contains(r.stderr, "interrupted") {
 		t.Fatalf("exit %d, stderr %q; want it interrupted during the copy", r.code, r.stderr)
 	}
 	d.ReleasePigeonhole()
@@ -304,7 +304,7 @@ func TestSameTransferTwice(t *testing.T) {
 	if _, err := d.WaitPigeonhole(t.Context(), func(s mock.PigeonholeStats) bool { return s.Held == 1 }); err != nil {
 		t.Fatal(err)
 	}
-	if r := cp(t.Context(), args...); r.code != cli.ExitFailure || !strings.Contains(r.stderr, "another katzenthin-cp runs this transfer") {
+	if r := cp(t.Context(), args...); r.code != daemonflag.ExitFailure || !strings.Contains(r.stderr, "another katzenthin-cp runs this transfer") {
 		t.Errorf("the second run: exit %d, stderr %q", r.code, r.stderr)
 	}
 	d.ReleasePigeonhole()

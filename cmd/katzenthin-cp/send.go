@@ -10,7 +10,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/katzenthin/katzenthin/internal/cli"
+	"github.com/katzenthin/katzenthin/daemonflag"
 	"github.com/katzenthin/katzenthin/pigeonhole"
 	"github.com/katzenthin/katzenthin/pigeonhole/channel"
 )
@@ -40,19 +40,19 @@ type sendArgs struct {
 func send(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("katzenthin-cp send", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cli.Usage(fs, "katzenthin-cp send -write-cap CAP -index IDX [flags] FILE", sendDescription)
+	daemonflag.Usage(fs, "katzenthin-cp send -write-cap CAP -index IDX [flags] FILE", sendDescription)
 	a := sendArgs{common: register(fs, true)}
 	a.writeCap = defineCap[pigeonhole.WriteCap](fs, "write-cap", "a write cap", pigeonhole.WriteCapSize,
 		"the stream's write `cap`, base64 as genkey prints it")
 	a.index = defineCap[pigeonhole.MessageBoxIndex](fs, "index", "an index", pigeonhole.MessageBoxIndexSize,
 		"the `index` of the stream's box to start at, base64 as genkey prints it")
 	fs.BoolVar(&a.noCopy, "no-copy", false, "write box by box, several in flight, with no size limit, instead of through a copy command")
-	pos, err := cli.ParseArgs(fs, args, "FILE")
+	pos, err := daemonflag.ParseArgs(fs, args, "FILE")
 	if err != nil {
 		return err
 	}
 	a.file = pos[0]
-	if err := errors.Join(a.resolve(fs), a.writeCap.check(), a.index.check()); err != nil {
+	if err := errors.Join(a.daemon.Check(), a.writeCap.check(), a.index.check()); err != nil {
 		return err
 	}
 
@@ -78,7 +78,7 @@ func send(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if !a.noCopy && len(hdr)+int(fi.Size()) > maxCopyPayload {
-		return cli.Usagef("%s: %d bytes, and a copy command carries at most %d with the header: pass -no-copy",
+		return daemonflag.Usagef("%s: %d bytes, and a copy command carries at most %d with the header: pass -no-copy",
 			a.file, fi.Size(), maxCopyPayload-len(hdr))
 	}
 

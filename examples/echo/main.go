@@ -29,12 +29,13 @@ import (
 	"time"
 
 	"github.com/katzenthin/katzenthin/client"
+	"github.com/katzenthin/katzenthin/daemonflag"
 	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/service"
 )
 
 func main() {
-	ctx, stop := interrupts(context.Background())
+	ctx, stop := daemonflag.Interrupts(context.Background())
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -64,8 +65,8 @@ type options struct {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("echo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	setUsage(fs, "echo [flags]", description)
-	daemon := addDaemonFlags(fs, 47)
+	daemonflag.Usage(fs, "echo [flags]", description)
+	daemon := daemonflag.Add(fs, 47)
 	var o options
 	fs.StringVar(&o.service, "service", "echo", "the `capability` to ping: any service that sends its payload back")
 	fs.IntVar(&o.count, "count", 0, "stop after `n` pings (0: until interrupted)")
@@ -76,26 +77,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.reliable, "reliable", false, "send with SendReliable (retransmitted until answered) instead of Send")
 	fs.Float64Var(&o.mockLoss, "mock-loss", 0, "with -mock: the `probability`, 0 to 1, that the mock loses a reply")
 	fs.DurationVar(&o.mockLatency, "mock-latency", 0, "with -mock: the mock's delay before each reply")
-	if err := parseFlags(fs, args); err != nil {
-		return fail(stderr, "echo", err)
+	if err := daemonflag.Parse(fs, args); err != nil {
+		return daemonflag.Fail(stderr, "echo", err)
 	}
-	if err := o.check(fs, daemon.mock); err != nil {
-		return fail(stderr, "echo", err)
+	if err := o.check(fs, daemon.Mock); err != nil {
+		return daemonflag.Fail(stderr, "echo", err)
 	}
-	daemon.mockOptions = append(daemon.mockOptions, mock.WithLoss(o.mockLoss), mock.WithLatency(o.mockLatency))
+	daemon.MockOptions = append(daemon.MockOptions, mock.WithLoss(o.mockLoss), mock.WithLatency(o.mockLatency))
 
-	c, cleanup, err := daemon.connect(ctx, stderr)
+	c, cleanup, err := daemon.Connect(ctx, stderr)
 	if err != nil {
-		return fail(stderr, "echo", err)
+		return daemonflag.Fail(stderr, "echo", err)
 	}
 	defer cleanup()
 
 	svc, err := c.Service(o.service)
 	if err != nil {
-		return fail(stderr, "echo", fmt.Errorf("no service node offers %q (examples/pkidoc lists the services): %w", o.service, err))
+		return daemonflag.Fail(stderr, "echo", fmt.Errorf("no service node offers %q (examples/pkidoc lists the services): %w", o.service, err))
 	}
 	if limit := c.Daemon().MaxPayload; o.size > limit {
-		return fail(stderr, "echo", usagef("-size %d: over the daemon's payload limit of %d bytes", o.size, limit))
+		return daemonflag.Fail(stderr, "echo", daemonflag.Usagef("-size %d: over the daemon's payload limit of %d bytes", o.size, limit))
 	}
 	if !c.Connected() {
 		fmt.Fprintln(stderr, "echo: the daemon says it has no connection to the mixnet: pings fail until it has one")
@@ -107,33 +108,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	p.run(ctx)
 	p.summary()
 	if p.lost+p.errors > 0 {
-		return exitFailure
+		return daemonflag.ExitFailure
 	}
-	return exitOK
+	return daemonflag.ExitOK
 }
 
 // check refuses flag values echo cannot use.
 func (o *options) check(fs *flag.FlagSet, withMock bool) error {
 	switch {
 	case o.count < 0:
-		return usagef("-count %d: want 0 (until interrupted) or more", o.count)
+		return daemonflag.Usagef("-count %d: want 0 (until interrupted) or more", o.count)
 	case o.interval < 0:
-		return usagef("-interval %v: want 0 or more", o.interval)
+		return daemonflag.Usagef("-interval %v: want 0 or more", o.interval)
 	case o.size < 1:
-		return usagef("-size %d: want 1 or more", o.size)
+		return daemonflag.Usagef("-size %d: want 1 or more", o.size)
 	case o.concurrency < 1:
-		return usagef("-concurrency %d: want 1 or more", o.concurrency)
+		return daemonflag.Usagef("-concurrency %d: want 1 or more", o.concurrency)
 	case o.timeout <= 0:
-		return usagef("-timeout %v: want more than 0", o.timeout)
+		return daemonflag.Usagef("-timeout %v: want more than 0", o.timeout)
 	case o.mockLoss < 0 || o.mockLoss > 1:
-		return usagef("-mock-loss %v: want a probability from 0 to 1", o.mockLoss)
+		return daemonflag.Usagef("-mock-loss %v: want a probability from 0 to 1", o.mockLoss)
 	case o.mockLatency < 0:
-		return usagef("-mock-latency %v: want 0 or more", o.mockLatency)
+		return daemonflag.Usagef("-mock-latency %v: want 0 or more", o.mockLatency)
 	}
 	var err error
 	fs.Visit(func(f *flag.Flag) {
 		if (f.Name == "mock-loss" || f.Name == "mock-latency") && !withMock && err == nil {
-			err = usagef("-%s needs -mock", f.Name)
+			err = daemonflag.Usagef("-%s needs -mock", f.Name)
 		}
 	})
 	return err
@@ -172,7 +173,7 @@ func (p *pinger) run(ctx context.Context) {
 		p.mu.Unlock()
 		wg.Go(func() {
 			defer func() { <-slots }()
-			p.ping(grace(ctx), seq)
+			p.ping(daemonflag.Grace(ctx), seq)
 		})
 	}
 	finished := make(chan struct{})

@@ -18,10 +18,11 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/katzenthin/katzenthin/daemonflag"
 	"github.com/katzenthin/katzenthin/mock"
 )
 
-// The os/signal package's own goroutine stays once interrupts has called
+// The os/signal package's own goroutine stays once daemonflag.Interrupts has called
 // signal.Notify; everything else must be gone.
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("os/signal.signal_recv"))
@@ -162,8 +163,8 @@ func TestGenerations(t *testing.T) {
 // exit status is 1.
 func TestLoss(t *testing.T) {
 	r := echo(t, "-mock", "-mock-loss", "1", "-count", "3", "-interval", "0", "-concurrency", "3", "-timeout", "100ms")
-	if r.code != exitFailure {
-		t.Errorf("exit %d, want %d", r.code, exitFailure)
+	if r.code != daemonflag.ExitFailure {
+		t.Errorf("exit %d, want %d", r.code, daemonflag.ExitFailure)
 	}
 	answered, s := r.check(t)
 	if len(answered) != 0 || s != (stats{3, 0, 3, 0}) {
@@ -178,8 +179,8 @@ func TestLoss(t *testing.T) {
 // daemon's retransmissions run out (on the mock's short ARQ clock).
 func TestLossReliable(t *testing.T) {
 	r := echo(t, "-mock", "-mock-loss", "1", "-reliable", "-count", "2", "-interval", "0", "-concurrency", "2")
-	if r.code != exitFailure {
-		t.Errorf("exit %d, want %d", r.code, exitFailure)
+	if r.code != daemonflag.ExitFailure {
+		t.Errorf("exit %d, want %d", r.code, daemonflag.ExitFailure)
 	}
 	if _, s := r.check(t); s != (stats{2, 0, 2, 0}) || strings.Count(r.stdout, ": no reply: retransmissions exhausted\n") != 2 {
 		t.Errorf("summary %+v\n%s", s, r.stdout)
@@ -268,7 +269,7 @@ func interrupted(t *testing.T, d *mock.Daemon, count string) (secondCtrlC func()
 	d.HoldReplies()
 	ctx, ctrlC := context.WithCancel(testCtx(t))
 	grace, secondCtrlC := context.WithCancel(testCtx(t))
-	ctx = withGrace(ctx, grace)
+	ctx = daemonflag.WithGrace(ctx, grace)
 	stderr := newLines()
 	results := make(chan result, 1)
 	go func() {
@@ -313,8 +314,8 @@ func TestSecondInterrupt(t *testing.T) {
 	secondCtrlC, done := interrupted(t, d, "0")
 	secondCtrlC()
 	r := <-done
-	if r.code != exitFailure {
-		t.Errorf("exit %d, want %d", r.code, exitFailure)
+	if r.code != daemonflag.ExitFailure {
+		t.Errorf("exit %d, want %d", r.code, daemonflag.ExitFailure)
 	}
 	if _, s := r.check(t); s != (stats{2, 0, 2, 0}) || strings.Count(r.stdout, ": no reply yet; stopped waiting\n") != 2 {
 		t.Errorf("summary %+v\n%s", s, r.stdout)
@@ -325,8 +326,8 @@ func TestSecondInterrupt(t *testing.T) {
 func TestWrongReply(t *testing.T) {
 	d := startMock(t, mock.WithService("echo", func(p []byte) []byte { return []byte("something else") }))
 	r := echo(t, "-daemon", d.Addr(), "-count", "2", "-interval", "0")
-	if r.code != exitFailure {
-		t.Errorf("exit %d, want %d", r.code, exitFailure)
+	if r.code != daemonflag.ExitFailure {
+		t.Errorf("exit %d, want %d", r.code, daemonflag.ExitFailure)
 	}
 	if _, s := r.check(t); s != (stats{2, 0, 0, 2}) ||
 		strings.Count(r.stdout, ": wrong reply: its 2574 bytes do not start with the 56 bytes sent\n") != 2 ||
@@ -339,8 +340,8 @@ func TestWrongReply(t *testing.T) {
 func TestOffline(t *testing.T) {
 	d := startMock(t, mock.WithOffline())
 	r := echo(t, "-daemon", d.Addr(), "-count", "1")
-	if r.code != exitFailure {
-		t.Errorf("exit %d, want %d", r.code, exitFailure)
+	if r.code != daemonflag.ExitFailure {
+		t.Errorf("exit %d, want %d", r.code, daemonflag.ExitFailure)
 	}
 	if r.stderr != "echo: the daemon says it has no connection to the mixnet: pings fail until it has one\n" {
 		t.Errorf("stderr %q", r.stderr)
@@ -356,7 +357,7 @@ func TestDaemonNotRunning(t *testing.T) {
 	rand.Read(b[:])
 	addr := "@katzenthin-test-nobody-" + hex.EncodeToString(b[:])
 	r := echo(t, "-daemon", addr, "-count", "1")
-	if r.code != exitFailure || r.stdout != "" {
+	if r.code != daemonflag.ExitFailure || r.stdout != "" {
 		t.Errorf("exit %d, stdout %q", r.code, r.stdout)
 	}
 	want := "echo: no daemon is listening at " + addr + ": start kpclientd there (its client.toml sets the address), " +
@@ -386,7 +387,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"-bogus"}, "flag provided but not defined: -bogus\nUsage: echo [flags]\n"},
 	} {
 		r := echo(t, tc.args...)
-		if r.code != exitUsage || !strings.HasSuffix(r.stderr, tc.want) && !strings.HasPrefix(r.stderr, tc.want) {
+		if r.code != daemonflag.ExitUsage || !strings.HasSuffix(r.stderr, tc.want) && !strings.HasPrefix(r.stderr, tc.want) {
 			t.Errorf("%q: exit %d, stderr\n%q\nwant %q", tc.args, r.code, r.stderr, tc.want)
 		}
 	}
@@ -394,7 +395,7 @@ func TestUsage(t *testing.T) {
 
 func TestNoSuchService(t *testing.T) {
 	r := echo(t, "-mock", "-service", "nonesuch")
-	if r.code != exitFailure || !strings.Contains(r.stderr, "\necho: no service node offers \"nonesuch\" (examples/pkidoc lists the services): ") {
+	if r.code != daemonflag.ExitFailure || !strings.Contains(r.stderr, "\necho: no service node offers \"nonesuch\" (examples/pkidoc lists the services): ") {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }

@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/katzenthin/katzenthin/client"
+	"github.com/katzenthin/katzenthin/daemonflag"
 	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/pigeonhole"
 	"github.com/katzenthin/katzenthin/wire"
@@ -70,8 +71,8 @@ type options struct {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("pigeonhole", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	setUsage(fs, "pigeonhole [flags]", description)
-	daemon := addDaemonFlags(fs, 99) // Pigeonhole needs today's daemon: the mock speaks v0.0.99
+	daemonflag.Usage(fs, "pigeonhole [flags]", description)
+	daemon := daemonflag.Add(fs, 99) // Pigeonhole needs today's daemon: the mock speaks v0.0.99
 	var o options
 	fs.IntVar(&o.messages, "messages", 3, "how many short messages Alice writes")
 	fs.IntVar(&o.size, "size", 5000, "`bytes` of the random file Alice writes through a copy command (0: none)")
@@ -79,52 +80,46 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long each step may take")
 	fs.DurationVar(&o.mockLocal, "mock-local", 0, "with -mock: the time each encryption takes (a real daemon: 2-4 s)")
 	fs.DurationVar(&o.mockMixnet, "mock-mixnet", 0, "with -mock: the time each courier round trip takes (a real network: 2-5 s)")
-	if err := parseFlags(fs, args); err != nil {
-		return fail(stderr, "pigeonhole", err)
+	if err := daemonflag.Parse(fs, args); err != nil {
+		return daemonflag.Fail(stderr, "pigeonhole", err)
 	}
 	switch {
 	case o.messages < 0:
-		return fail(stderr, "pigeonhole", usagef("-messages %d: want 0 or more", o.messages))
+		return daemonflag.Fail(stderr, "pigeonhole", daemonflag.Usagef("-messages %d: want 0 or more", o.messages))
 	case o.size < 0 || o.size > pigeonhole.MaxLargePayload:
-		return fail(stderr, "pigeonhole", usagef("-size %d: want 0 to %d", o.size, pigeonhole.MaxLargePayload))
+		return daemonflag.Fail(stderr, "pigeonhole", daemonflag.Usagef("-size %d: want 0 to %d", o.size, pigeonhole.MaxLargePayload))
 	case o.timeout <= 0:
-		return fail(stderr, "pigeonhole", usagef("-timeout %v: want more than 0", o.timeout))
-	case (o.mockLocal != 0 || o.mockMixnet != 0) && !daemon.mock:
-		return fail(stderr, "pigeonhole", usagef("-mock-local and -mock-mixnet need -mock"))
+		return daemonflag.Fail(stderr, "pigeonhole", daemonflag.Usagef("-timeout %v: want more than 0", o.timeout))
+	case (o.mockLocal != 0 || o.mockMixnet != 0) && !daemon.Mock:
+		return daemonflag.Fail(stderr, "pigeonhole", daemonflag.Usagef("-mock-local and -mock-mixnet need -mock"))
 	}
 	large, err := payload(o)
 	if err != nil {
-		return fail(stderr, "pigeonhole", err)
+		return daemonflag.Fail(stderr, "pigeonhole", err)
 	}
-	daemon.mockOptions = append(daemon.mockOptions, mock.WithPigeonholeLatency(o.mockLocal, o.mockMixnet))
+	daemon.MockOptions = append(daemon.MockOptions, mock.WithPigeonholeLatency(o.mockLocal, o.mockMixnet))
 
-	c, cleanup, err := daemon.connect(ctx, stderr)
+	c, cleanup, err := daemon.Connect(ctx, stderr)
 	if err != nil {
-		return fail(stderr, "pigeonhole", err)
+		return daemonflag.Fail(stderr, "pigeonhole", err)
 	}
 	defer cleanup()
 	if g := c.Daemon().Generation; g != wire.Generation99 {
-		return fail(stderr, "pigeonhole", fmt.Errorf("kpclientd %s has no Pigeonhole: it needs v0.0.99: %w", g, client.ErrUnsupported))
+		return daemonflag.Fail(stderr, "pigeonhole", fmt.Errorf("kpclientd %s has no Pigeonhole: it needs v0.0.99: %w", g, client.ErrUnsupported))
 	}
 	if !c.Connected() {
 		fmt.Fprintln(stderr, "pigeonhole: the daemon says it has no connection to the mixnet: writes and reads wait until it has one")
 	}
-	bobClient, err := dialAgain(ctx, daemon)
+	bobClient, err := daemon.Dial(ctx) // a second connection, Bob's
 	if err != nil {
-		return fail(stderr, "pigeonhole", err)
+		return daemonflag.Fail(stderr, "pigeonhole", err)
 	}
 	defer bobClient.Close()
 	d := &demo{alice: pigeonhole.New(c), bob: pigeonhole.New(bobClient), o: o, out: stdout, start: time.Now()}
 	if err := d.run(ctx, large); err != nil {
-		return fail(stderr, "pigeonhole", err)
+		return daemonflag.Fail(stderr, "pigeonhole", err)
 	}
-	return exitOK
-}
-
-// dialAgain opens a second connection to the daemon connect reached (the
-// mock included): Bob's.
-func dialAgain(ctx context.Context, f *daemonFlags) (*client.Client, error) {
-	return client.Dial(ctx, client.WithDialer(f.dialer), client.WithDaemonUIDs(f.uids...))
+	return daemonflag.ExitOK
 }
 
 // payload is the large file: -file's content or -size random bytes.
@@ -135,7 +130,7 @@ func payload(o options) ([]byte, error) {
 			return nil, err
 		}
 		if len(b) > pigeonhole.MaxLargePayload {
-			return nil, usagef("-file %s: %d bytes, at most %d", o.file, len(b), pigeonhole.MaxLargePayload)
+			return nil, daemonflag.Usagef("-file %s: %d bytes, at most %d", o.file, len(b), pigeonhole.MaxLargePayload)
 		}
 		return b, nil
 	}

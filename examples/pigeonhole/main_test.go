@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/katzenthin/katzenthin/daemonflag"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -28,7 +30,7 @@ func runProgram(t *testing.T, args ...string) (int, string, string) {
 // step says how long it took.
 func TestMockRun(t *testing.T) {
 	code, out, errOut := runProgram(t, "-mock", "-messages", "2", "-size", "4000")
-	if code != exitOK {
+	if code != daemonflag.ExitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 	for _, re := range []string{
@@ -53,11 +55,11 @@ func TestMockFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := runProgram(t, "-mock", "-messages", "0", "-file", path)
-	if code != exitOK || !strings.Contains(out, "3000 bytes, identical") {
+	if code != daemonflag.ExitOK || !strings.Contains(out, "3000 bytes, identical") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, _ = runProgram(t, "-mock", "-messages", "1", "-size", "0")
-	if code != exitOK || strings.Contains(out, "copy command") {
+	if code != daemonflag.ExitOK || strings.Contains(out, "copy command") {
 		t.Fatalf("exit %d with -size 0:\n%s", code, out)
 	}
 }
@@ -65,7 +67,7 @@ func TestMockFile(t *testing.T) {
 // A v0.0.47 daemon has no Pigeonhole: the program says so and fails.
 func TestOldDaemon(t *testing.T) {
 	code, _, errOut := runProgram(t, "-mock", "-mock-generation", "47")
-	if code != exitFailure || !strings.Contains(errOut, "needs v0.0.99") {
+	if code != daemonflag.ExitFailure || !strings.Contains(errOut, "needs v0.0.99") {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
@@ -77,8 +79,8 @@ func TestBadFlags(t *testing.T) {
 		{"-mock", "-timeout", "0"},
 		{"-mock-local", "1s"},
 	} {
-		if code, _, _ := runProgram(t, args...); code != exitUsage {
-			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
+		if code, _, _ := runProgram(t, args...); code != daemonflag.ExitUsage {
+			t.Errorf("%v: exit %d, want %d", args, code, daemonflag.ExitUsage)
 		}
 	}
 }

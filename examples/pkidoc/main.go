@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/katzenthin/katzenthin/client"
+	"github.com/katzenthin/katzenthin/daemonflag"
 	"github.com/katzenthin/katzenthin/pki"
 )
 
@@ -55,17 +56,17 @@ epoch in decimal as their key.`
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("pkidoc", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	setUsage(fs, "pkidoc [flags]", description)
-	daemon := addDaemonFlags(fs, 47)
+	daemonflag.Usage(fs, "pkidoc [flags]", description)
+	daemon := daemonflag.Add(fs, 47)
 	asJSON := fs.Bool("json", false, "print the document as JSON (byte fields as hex strings)")
 	epoch := fs.Uint64("epoch", 0, "the `epoch` whose document to print (0: the current one; other epochs need kpclientd v0.0.99)")
-	if err := parseFlags(fs, args); err != nil {
-		return fail(stderr, "pkidoc", err)
+	if err := daemonflag.Parse(fs, args); err != nil {
+		return daemonflag.Fail(stderr, "pkidoc", err)
 	}
 
-	c, cleanup, err := daemon.connect(ctx, stderr)
+	c, cleanup, err := daemon.Connect(ctx, stderr)
 	if err != nil {
-		return fail(stderr, "pkidoc", err)
+		return daemonflag.Fail(stderr, "pkidoc", err)
 	}
 	defer cleanup()
 
@@ -74,7 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ctx, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()
 		if doc, err = c.DocumentForEpoch(ctx, *epoch); err != nil {
-			return fail(stderr, "pkidoc", fmt.Errorf("the document of epoch %d: %w", *epoch, err))
+			return daemonflag.Fail(stderr, "pkidoc", fmt.Errorf("the document of epoch %d: %w", *epoch, err))
 		}
 	}
 	if *asJSON {
@@ -85,9 +86,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = writeText(stdout, doc, daemonLine(c))
 	}
 	if err != nil {
-		return fail(stderr, "pkidoc", err)
+		return daemonflag.Fail(stderr, "pkidoc", err)
 	}
-	return exitOK
+	return daemonflag.ExitOK
 }
 
 // daemonLine describes the daemon the document came from.

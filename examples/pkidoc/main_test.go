@@ -15,6 +15,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/katzenthin/katzenthin/daemonflag"
 	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/pki"
 	"github.com/katzenthin/katzenthin/wire"
@@ -180,7 +181,7 @@ func TestEpoch(t *testing.T) {
 
 	d47 := mock.Start(t)
 	code, stdout, stderr = pkidoc(t, "-daemon", d47.Addr(), "-epoch", "5")
-	if code != exitFailure || stdout != "" || !strings.HasPrefix(stderr, "pkidoc: the document of epoch 5: client: not supported by this daemon") {
+	if code != daemonflag.ExitFailure || stdout != "" || !strings.HasPrefix(stderr, "pkidoc: the document of epoch 5: client: not supported by this daemon") {
 		t.Errorf("v0.0.47: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
@@ -197,7 +198,7 @@ func TestMockFlag(t *testing.T) {
 
 func TestDaemonNotRunning(t *testing.T) {
 	code, stdout, stderr := pkidoc(t, "-daemon", "/nonexistent/katzenthin-test.sock")
-	if code != exitFailure || stdout != "" || strings.Count(stderr, "\n") != 1 ||
+	if code != daemonflag.ExitFailure || stdout != "" || strings.Count(stderr, "\n") != 1 ||
 		!strings.HasPrefix(stderr, "pkidoc: no daemon is listening at /nonexistent/katzenthin-test.sock: ") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}

@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/katzenthin/katzenthin/client"
+	"github.com/katzenthin/katzenthin/daemonflag"
 )
 
 func main() {
@@ -56,16 +57,16 @@ external assets, it works offline.`
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	setUsage(fs, "status [flags]", description)
-	daemon := addDaemonFlags(fs, 47)
+	daemonflag.Usage(fs, "status [flags]", description)
+	daemon := daemonflag.Add(fs, 47)
 	out := fs.String("o", "-", "write the page to this `file` (-: standard output)")
 	addr := fs.String("serve", "", "serve the page live at this `address` (\":8080\", \"127.0.0.1:0\") instead of writing it")
 	interval := fs.Duration("ping", 10*time.Second, "with -serve: ping the echo service this often (each ping waits as long for its reply)")
-	if err := parseFlags(fs, args); err != nil {
-		return fail(stderr, "status", err)
+	if err := daemonflag.Parse(fs, args); err != nil {
+		return daemonflag.Fail(stderr, "status", err)
 	}
 	if *addr != "" && *interval <= 0 {
-		return fail(stderr, "status", usagef("-ping %v: must be positive", *interval))
+		return daemonflag.Fail(stderr, "status", daemonflag.Usagef("-ping %v: must be positive", *interval))
 	}
 
 	var m *metrics
@@ -74,22 +75,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		m = newMetrics()
 		opts = append(opts, client.WithTracer(m))
 	}
-	c, cleanup, err := daemon.connect(ctx, stderr, opts...)
+	c, cleanup, err := daemon.Connect(ctx, stderr, opts...)
 	if err != nil {
-		return fail(stderr, "status", err)
+		return daemonflag.Fail(stderr, "status", err)
 	}
 	defer cleanup()
 
 	if *addr != "" {
-		if err := serve(ctx, *addr, newServer(c, daemon.dialled, *interval, m), stderr); err != nil {
-			return fail(stderr, "status", err)
+		if err := serve(ctx, *addr, newServer(c, daemon.Address(), *interval, m), stderr); err != nil {
+			return daemonflag.Fail(stderr, "status", err)
 		}
-		return exitOK
+		return daemonflag.ExitOK
 	}
 
 	p := newPage(c.Document(), daemonInfo{
 		Generation: c.Daemon().Generation.String(),
-		Address:    daemon.dialled,
+		Address:    daemon.Address(),
 		Connected:  c.Connected(),
 		MaxPayload: c.Daemon().MaxPayload,
 	}, time.Now())
@@ -100,12 +101,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = writeFile(*out, p)
 	}
 	if err != nil {
-		return fail(stderr, "status", err)
+		return daemonflag.Fail(stderr, "status", err)
 	}
 	if *out != "-" {
 		fmt.Fprintf(stderr, "status: wrote %s (epoch %d, %d nodes)\n", *out, p.Epoch, len(p.Diagram.Nodes))
 	}
-	return exitOK
+	return daemonflag.ExitOK
 }
 
 // writeFile writes the page to a file, leaving no half-written page behind

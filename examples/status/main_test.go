@@ -16,6 +16,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/katzenthin/katzenthin/daemonflag"
 	"github.com/katzenthin/katzenthin/mock"
 	"github.com/katzenthin/katzenthin/pki"
 	"github.com/katzenthin/katzenthin/wire"
@@ -272,14 +273,14 @@ func TestRunOffline(t *testing.T) {
 
 func TestRunErrors(t *testing.T) {
 	code, stdout, stderr := status(t, "-daemon", "tcp:127.0.0.1:1")
-	if code != exitFailure || stdout != "" || strings.Count(stderr, "\n") != 1 ||
+	if code != daemonflag.ExitFailure || stdout != "" || strings.Count(stderr, "\n") != 1 ||
 		!strings.HasPrefix(stderr, "status: no daemon is listening at tcp:127.0.0.1:1: ") {
 		t.Errorf("not running: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 
 	file := filepath.Join(t.TempDir(), "missing-dir", "status.html")
 	code, _, stderr = status(t, "-mock", "-o", file)
-	if code != exitFailure || !strings.Contains(stderr, "\nstatus: open "+file+": no such file or directory\n") {
+	if code != daemonflag.ExitFailure || !strings.Contains(stderr, "\nstatus: open "+file+": no such file or directory\n") {
 		t.Errorf("unwritable: exit %d, stderr %q", code, stderr)
 	}
 }

@@ -1,4 +1,4 @@
-package cli_test
+package daemonflag_test
 
 import (
 	"testing"

@@ -1,4 +1,4 @@
-package main
+package daemonflag_test
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/katzenthin/katzenthin/daemonflag"
 )
 
 // done fails the test unless ctx ends in time.
@@ -19,46 +21,46 @@ func done(t *testing.T, ctx context.Context, what string) {
 }
 
 func TestInterrupts(t *testing.T) {
-	ctx, stop := interrupts(context.Background())
+	ctx, stop := daemonflag.Interrupts(context.Background())
 	defer stop()
-	g := grace(ctx)
+	grace := daemonflag.Grace(ctx)
 
 	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
 	done(t, ctx, "first interrupt")
-	if g.Err() != nil {
+	if grace.Err() != nil {
 		t.Fatal("the first interrupt ended the grace period")
 	}
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	done(t, g, "second interrupt")
+	done(t, grace, "second interrupt")
 }
 
 func TestInterruptsStop(t *testing.T) {
-	ctx, stop := interrupts(context.Background())
+	ctx, stop := daemonflag.Interrupts(context.Background())
 	stop()
 	stop()
-	if ctx.Err() == nil || grace(ctx).Err() == nil {
+	if ctx.Err() == nil || daemonflag.Grace(ctx).Err() == nil {
 		t.Error("stop did not cancel both contexts")
 	}
 }
 
 func TestGrace(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	plain := grace(ctx)
-	g, cancelGrace := context.WithCancel(context.Background())
-	attached := withGrace(ctx, g)
+	plain := daemonflag.Grace(ctx)
+	grace, cancelGrace := context.WithCancel(context.Background())
+	withGrace := daemonflag.WithGrace(ctx, grace)
 	cancel()
 	if plain.Err() != nil {
-		t.Error("grace of a plain context ended with it")
+		t.Error("Grace of a plain context ended with it")
 	}
-	if grace(attached) != g {
-		t.Error("withGrace did not attach the grace context")
+	if daemonflag.Grace(withGrace) != grace {
+		t.Error("WithGrace did not attach the grace context")
 	}
 	cancelGrace()
-	if grace(attached).Err() == nil {
+	if daemonflag.Grace(withGrace).Err() == nil {
 		t.Error("grace not cancelled")
 	}
 }
