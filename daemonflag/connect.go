@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"sync"
 
 	"github.com/katzenthin/katzenthin/client"
@@ -17,8 +18,10 @@ import (
 // Connect dials the daemon the flags name and returns a ready client and
 // the cleanup that closes it (calling it again does nothing). With -mock
 // it first starts the bundled mock daemon in-process on a fresh private
-// address, says so on stderr, and the cleanup closes the mock too. opts
-// go to client.Dial after the options the flags make.
+// address, says so on stderr, and the cleanup closes the mock too. The
+// client's warnings (such as a daemon address that other machines can
+// reach) go to stderr as well. opts go to client.Dial after the options
+// the flags make, so a WithLogger there replaces that.
 //
 // The error is meant for a person, to be printed with Fail: a mistake in
 // the flags is a *UsageError; when nothing listens at the address it says
@@ -30,6 +33,9 @@ func (f *Flags) Connect(ctx context.Context, stderr io.Writer, opts ...client.Op
 	if err != nil {
 		return nil, nil, err
 	}
+	// The client's warnings (a daemon address other machines can reach)
+	// go to stderr; its other logs stay quiet. An opts logger wins.
+	f.warn = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	c, err := f.Dial(ctx, opts...)
 	if err != nil {
 		stopMock()
@@ -47,6 +53,9 @@ func (f *Flags) Dial(ctx context.Context, opts ...client.Option) (*client.Client
 		return nil, errors.New("daemonflag: Dial before Connect")
 	}
 	all := []client.Option{client.WithDialer(f.dialer), client.WithDaemonUIDs(f.DaemonUIDs...)}
+	if f.warn != nil {
+		all = append(all, client.WithLogger(f.warn))
+	}
 	return client.Dial(ctx, append(all, opts...)...)
 }
 

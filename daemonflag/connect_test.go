@@ -283,3 +283,32 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectWarnsOfReachableDaemon: the client's warning about a daemon
+// address other machines can reach shows on the program's stderr, and a
+// loopback address warns of nothing. The context has ended, so nothing
+// is dialled.
+func TestConnectWarnsOfReachableDaemon(t *testing.T) {
+	ended, cancel := context.WithCancel(t.Context())
+	cancel()
+	for _, tt := range []struct {
+		addr string
+		warn bool
+	}{
+		{"tcp:192.0.2.7:64331", true},
+		{"tcp:127.0.0.1:64331", false},
+	} {
+		f, err := parse(t, "-daemon", tt.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stderr bytes.Buffer
+		if _, _, err := f.Connect(ended, &stderr); err == nil {
+			t.Fatalf("%s: Connect with an ended context succeeded", tt.addr)
+		}
+		warned := strings.Contains(stderr.String(), "level=WARN") && strings.Contains(stderr.String(), "not a loopback address")
+		if warned != tt.warn {
+			t.Errorf("%s: stderr %q; want a warning: %v", tt.addr, stderr.String(), tt.warn)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package daemonflag
 import (
 	"errors"
 	"flag"
+	"log/slog"
 	"strconv"
 
 	"github.com/katzenthin/katzenthin/mock"
@@ -34,6 +35,7 @@ type Flags struct {
 	fs     *flag.FlagSet    // to tell a -daemon given from the default
 	addr   string           // the daemon Connect reached, for messages
 	dialer transport.Dialer // and its dialer, for more connections
+	warn   *slog.Logger     // the client's warnings, to Connect's stderr
 }
 
 // Add defines -daemon, -config, -daemon-uid, -mock and -mock-generation
