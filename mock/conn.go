@@ -126,11 +126,13 @@ func (c *conn) sendEvent(ev *event) bool {
 		return false
 	}
 	c.appendEventLocked(ev)
-	c.wmu.Unlock()
-	c.signal()
 	if ev.kind == evReply {
+		// Counted before the writer may send it: a client that has the
+		// reply finds it in Stats.
 		c.d.counters.sent.Add(1)
 	}
+	c.wmu.Unlock()
+	c.signal()
 	return true
 }
 
