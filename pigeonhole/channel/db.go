@@ -151,12 +151,9 @@ func (db *DB) ImportReader(ctx context.Context, name string, r pigeonhole.ReadCa
 // before anything new: a new message waits until they are
 // acknowledged.
 func (db *DB) Writer(ctx context.Context, name string) (*Writer, error) {
-	st, recs, err := db.store.Load(ctx, name)
+	st, recs, err := db.load(ctx, name, KindWrite)
 	if err != nil {
 		return nil, err
-	}
-	if st.Kind != KindWrite {
-		return nil, fmt.Errorf("%w: %q is a %v channel", ErrWrongKind, name, st.Kind)
 	}
 	w := newWriter(db, st, recs)
 	if err := db.register(name, w); err != nil {
@@ -170,18 +167,28 @@ func (db *DB) Writer(ctx context.Context, name string) (*Writer, error) {
 // acknowledged in an earlier run are handed out again first, with their
 // sequence numbers.
 func (db *DB) Reader(ctx context.Context, name string) (*Reader, error) {
-	st, recs, err := db.store.Load(ctx, name)
+	st, recs, err := db.load(ctx, name, KindRead)
 	if err != nil {
 		return nil, err
-	}
-	if st.Kind != KindRead {
-		return nil, fmt.Errorf("%w: %q is a %v channel", ErrWrongKind, name, st.Kind)
 	}
 	r := newReader(db, st, recs)
 	if err := db.register(name, r); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// load reads the state and records of the channel name, which must be
+// of kind.
+func (db *DB) load(ctx context.Context, name string, kind Kind) (State, []Record, error) {
+	st, recs, err := db.store.Load(ctx, name)
+	if err != nil {
+		return State{}, nil, err
+	}
+	if st.Kind != kind {
+		return State{}, nil, fmt.Errorf("%w: %q is a %v channel", ErrWrongKind, name, st.Kind)
+	}
+	return st, recs, nil
 }
 
 // List describes every channel in the store, ordered by name.
